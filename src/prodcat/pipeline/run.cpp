@@ -1,0 +1,167 @@
+#include "prodcat/pipeline/run.h"
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "prodcat/common/file_util.h"
+#include "prodcat/data/generator.h"
+#include "prodcat/evaluation/metrics.h"
+#include "prodcat/models/bundle.h"
+#include "prodcat/pipeline/evaluate.h"
+#include "prodcat/pipeline/prepare.h"
+#include "prodcat/pipeline/train.h"
+
+namespace prodcat {
+namespace fs = std::filesystem;
+
+std::string UtcTimestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+Status GeneratorFromConfig(const Config& c, GeneratorOptions* g) {
+  int64_t rows = c.GetInt("generate", "rows");
+  if (rows < 100) return Status::InvalidArgument("generate.rows must be at least 100");
+  g->rows = static_cast<size_t>(rows);
+  g->seed = static_cast<uint64_t>(c.GetInt("generate", "seed"));
+  g->imbalance = c.GetDouble("generate", "imbalance");
+  g->missing_rate = c.GetDouble("generate", "missing_rate");
+  g->label_noise = c.GetDouble("generate", "label_noise");
+  g->typo_rate = c.GetDouble("generate", "typo_rate");
+  g->descriptions = c.GetBool("generate", "descriptions");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::json* summary) {
+  auto job_start = std::chrono::steady_clock::now();
+  fs::path dir = options.out_dir;
+  if (dir.empty()) {
+    std::string stamp = UtcTimestamp();
+    for (char& ch : stamp) {
+      if (ch == ':') ch = '-';
+    }
+    dir = fs::path("runs") / stamp;
+  }
+  PRODCAT_RETURN_IF_ERROR(EnsureDirectory(dir));
+  nlohmann::json s;
+  s["run_dir"] = fs::absolute(dir).string();
+  s["started_at"] = UtcTimestamp();
+  nlohmann::json timings;
+
+  fs::path input = options.input;
+  if (input.empty()) {
+    GeneratorOptions g;
+    PRODCAT_RETURN_IF_ERROR(GeneratorFromConfig(config, &g));
+    input = dir / "data" / "products.csv";
+    PRODCAT_RETURN_IF_ERROR(EnsureDirectory(input.parent_path()));
+    auto t = std::chrono::steady_clock::now();
+    PRODCAT_RETURN_IF_ERROR(GenerateProductsToFile(g, input));
+    timings["generate"] = Since(t);
+    s["generated_rows"] = g.rows;
+    spdlog::info("generate: {} rows -> {} ({:.1f}s)", g.rows, input.string(),
+                 timings["generate"].get<double>());
+  }
+  s["input"] = input.string();
+
+  PrepareOptions prep;
+  PRODCAT_RETURN_IF_ERROR(PrepareOptions::FromConfig(config, &prep));
+  PreparedSplits splits;
+  auto t = std::chrono::steady_clock::now();
+  PRODCAT_RETURN_IF_ERROR(PrepareFile(input, dir / "prepared", prep, &splits));
+  timings["prepare"] = Since(t);
+  s["data"] = {{"rows_in", splits.quality_report["rows_in"]},
+               {"rows_out", splits.quality_report["rows_out"]},
+               {"train", splits.train.size()},
+               {"val", splits.val.size()},
+               {"test", splits.test.size()},
+               {"classes", splits.quality_report["num_classes"]},
+               {"imbalance_ratio", splits.quality_report["imbalance_ratio"]}};
+  spdlog::info("prepare: {} rows -> train {} / val {} / test {} ({:.1f}s)",
+               splits.quality_report["rows_out"].get<size_t>(), splits.train.size(),
+               splits.val.size(), splits.test.size(), timings["prepare"].get<double>());
+
+  TrainOptions train_options;
+  PRODCAT_RETURN_IF_ERROR(TrainOptions::FromConfig(config, options.model, &train_options));
+  train_options.resume = options.resume;
+  train_options.checkpoint_dir = dir / "checkpoints";
+  TrainOutcome outcome;
+  t = std::chrono::steady_clock::now();
+  PRODCAT_RETURN_IF_ERROR(TrainBundle(splits.train, splits.val, splits.reframing, train_options,
+                                      dir / "model", &outcome));
+  timings["train"] = Since(t);
+  s["model"] = {{"dir", fs::absolute(dir / "model").string()},
+                {"family", outcome.family},
+                {"candidates", outcome.candidates}};
+  // The training split is no longer needed; free it before evaluation.
+  std::vector<ProductRecord>().swap(splits.train);
+
+  std::unique_ptr<ModelBundle> bundle;
+  PRODCAT_RETURN_IF_ERROR(ModelBundle::Load(dir / "model", &bundle));
+  nlohmann::json report;
+  EvaluateOptions eval;
+  eval.importance_top = static_cast<size_t>(config.GetInt("evaluate", "importance_top"));
+  eval.threads = static_cast<int>(config.GetInt("train", "threads"));
+  t = std::chrono::steady_clock::now();
+  const auto& eval_rows = splits.test.empty() ? splits.val : splits.test;
+  PRODCAT_RETURN_IF_ERROR(
+      EvaluateToFiles(*bundle, eval_rows, eval, dir / "evaluation" / "report.json", &report));
+  timings["evaluate"] = Since(t);
+  s["evaluation"] = {{"split", splits.test.empty() ? "val" : "test"},
+                     {"report", fs::absolute(dir / "evaluation" / "report.json").string()},
+                     {"accuracy", report["accuracy"]},
+                     {"macro_f1", report["macro_f1"]},
+                     {"weighted_f1", report["weighted_f1"]},
+                     {"top3_accuracy", report["top3_accuracy"]},
+                     {"log_loss", report["log_loss"]}};
+  timings["total"] = Since(job_start);
+  s["seconds"] = timings;
+  s["finished_at"] = UtcTimestamp();
+  PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / "summary.json", s.dump(2) + "\n"));
+  *summary = std::move(s);
+  return Status::Ok();
+}
+
+std::string RenderRunSummary(const nlohmann::json& s) {
+  std::string out = "\nprodcat run finished\n";
+  out += fmt::format("  run directory   {}\n", s.value("run_dir", ""));
+  out += fmt::format("  input           {}\n", s.value("input", ""));
+  const auto& d = s["data"];
+  out += fmt::format("  rows            {} in, {} kept; train {} / val {} / test {}\n",
+                     d.value("rows_in", 0), d.value("rows_out", 0), d.value("train", 0),
+                     d.value("val", 0), d.value("test", 0));
+  out += fmt::format("  classes         {} (imbalance ratio {:.1f})\n", d.value("classes", 0),
+                     d.value("imbalance_ratio", 0.0));
+  out += "  candidates      ";
+  for (const auto& c : s["model"]["candidates"]) {
+    out += fmt::format("{} {:.4f}  ", c.value("family", ""), c.value("val_macro_f1", 0.0));
+  }
+  out += "(validation macro-F1)\n";
+  out += fmt::format("  selected model  {} -> {}\n", s["model"].value("family", ""),
+                     s["model"].value("dir", ""));
+  const auto& e = s["evaluation"];
+  out += fmt::format(
+      "  {} metrics    accuracy {:.4f}  macro-F1 {:.4f}  weighted-F1 {:.4f}  top-3 {:.4f}  "
+      "log-loss {:.4f}\n",
+      e.value("split", ""), e.value("accuracy", 0.0), e.value("macro_f1", 0.0),
+      e.value("weighted_f1", 0.0), e.value("top3_accuracy", 0.0), e.value("log_loss", 0.0));
+  out += fmt::format("  report          {}\n", e.value("report", ""));
+  out += fmt::format("  total time      {:.1f}s\n", s["seconds"].value("total", 0.0));
+  return out;
+}
+
+}  // namespace prodcat
