@@ -19,7 +19,8 @@ class MinValuesSketch {
   explicit MinValuesSketch(size_t k) : k_(k) {}
   void Add(uint64_t h) {
     if (smallest_.size() == k_ && h >= *smallest_.rbegin()) return;
-    if (smallest_.insert(h).second && smallest_.size() > k_) smallest_.erase(std::prev(smallest_.end()));
+    if (smallest_.insert(h).second && smallest_.size() > k_)
+      smallest_.erase(std::prev(smallest_.end()));
   }
   size_t Estimate() const {
     if (smallest_.size() < k_) return smallest_.size();  // saw fewer than k: exact
@@ -28,7 +29,7 @@ class MinValuesSketch {
   }
 
  private:
-  size_t k_;                    // sketch size; relative error about 1 / sqrt(k)
+  size_t k_;                     // sketch size; relative error about 1 / sqrt(k)
   std::set<uint64_t> smallest_;  // at most k_ values
 };
 

@@ -15,8 +15,7 @@ namespace prodcat {
 // n-grams of order 2..word_ngrams. Tokens split on fastText's whitespace. Uses a
 // k-minimum-values sketch, so memory stays small for any data size (exact for small data).
 size_t EstimateDistinctNgrams(const std::vector<std::string>& texts,
-                              const std::vector<size_t>& rows, int word_ngrams, int minn,
-                              int maxn);
+                              const std::vector<size_t>& rows, int word_ngrams, int minn, int maxn);
 
 // The default bucket rule: 4 x the estimated distinct n-grams (load factor 1/4 keeps most
 // n-grams alone in their bucket), clamped to [100000, 2000000]; 0 when the model uses no n-grams.
