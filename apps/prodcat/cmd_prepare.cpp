@@ -30,7 +30,8 @@ void RegisterPrepare(CLI::App& app) {
   cmd->callback([a, cmd] {
     Config config;
     Status s = LoadConfig(a->common, &config);
-    if (s.ok() && !a->group_col.empty()) s = config.Set("prepare.group_col=\"" + a->group_col + "\"");
+    if (s.ok() && !a->group_col.empty())
+      s = config.Set("prepare.group_col=\"" + a->group_col + "\"");
     if (s.ok() && !a->rebalance.empty()) s = config.Set("prepare.rebalance=" + a->rebalance);
     if (s.ok() && a->reframe_min_share >= 0) {
       s = config.Set("prepare.reframe_min_share=" + std::to_string(a->reframe_min_share));

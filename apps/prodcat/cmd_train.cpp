@@ -14,7 +14,8 @@ void RegisterTrain(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--train", a->train, "Training split")->required();
-  cmd->add_option("--val", a->val, "Validation split (early stopping, model selection)")->required();
+  cmd->add_option("--val", a->val, "Validation split (early stopping, model selection)")
+      ->required();
   cmd->add_option("--out", a->out, "Model bundle directory")->required();
   cmd->add_option("--model", a->model, "auto | linear | fasttext | gbdt")
       ->check(CLI::IsMember({"auto", "linear", "fasttext", "gbdt"}));

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
 
@@ -15,10 +14,10 @@ namespace prodcat::cli {
 
 // Options shared by the subcommands that read configuration and data.
 struct CommonOptions {
-  std::string config_file;              // --config FILE
-  std::vector<std::string> overrides;   // --set key=value (repeatable)
-  std::string columns;                  // --columns title=product_name,...
-  std::string on_error;                 // --on-error fail|skip
+  std::string config_file;             // --config FILE
+  std::vector<std::string> overrides;  // --set key=value (repeatable)
+  std::string columns;                 // --columns title=product_name,...
+  std::string on_error;                // --on-error fail|skip
 };
 
 void AddConfigOptions(CLI::App* cmd, CommonOptions* o);

@@ -11,7 +11,8 @@ int& ExitCode() {
 }
 
 void AddConfigOptions(CLI::App* cmd, CommonOptions* o) {
-  cmd->add_option("--config", o->config_file, "YAML configuration file (defaults: config/prodcat.yaml)");
+  cmd->add_option("--config", o->config_file,
+                  "YAML configuration file (defaults: config/prodcat.yaml)");
   cmd->add_option("--set", o->overrides, "Override a setting, e.g. --set models.gbdt.num_rounds=50")
       ->allow_extra_args(false);
 }

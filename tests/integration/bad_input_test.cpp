@@ -25,14 +25,20 @@ struct Case {
 
 TEST(BadInputTest, PrepareNamesFileLineFieldAndExpectation) {
   std::vector<Case> cases = {
-      {"ragged", std::string(kHeader) + "1,usb cable,Anker,9.99,Electronics\n2,shirt,Acme\n",
+      {"ragged",
+       std::string(kHeader) + "1,usb cable,Anker,9.99,Electronics\n2,shirt,Acme\n",
        {"ragged.csv", ":3", "expected 5 fields"}},
-      {"price", std::string(kHeader) + "1,usb cable,Anker,9.99,Electronics\n2,shirt,Acme,cheap,Clothing\n",
+      {"price",
+       std::string(kHeader) + "1,usb cable,Anker,9.99,Electronics\n2,shirt,Acme,cheap,Clothing\n",
        {"price.csv", ":3", "price", "cheap"}},
-      {"utf8", std::string(kHeader) + "1,caf\xc3\x28 mug,Acme,3,Home\n", {"utf8.csv", ":2", "UTF-8"}},
+      {"utf8",
+       std::string(kHeader) + "1,caf\xc3\x28 mug,Acme,3,Home\n",
+       {"utf8.csv", ":2", "UTF-8"}},
       {"empty", "", {"empty.csv", "empty"}},
       {"nolabel", "product_id,title,price\n1,usb cable,3\n", {"nolabel.csv", "category"}},
-      {"quote", std::string(kHeader) + "1,\"unterminated,Anker,1,Electronics\n", {"quote.csv", "quote"}},
+      {"quote",
+       std::string(kHeader) + "1,\"unterminated,Anker,1,Electronics\n",
+       {"quote.csv", "quote"}},
   };
   for (const auto& c : cases) {
     TempDir dir;
@@ -42,7 +48,8 @@ TEST(BadInputTest, PrepareNamesFileLineFieldAndExpectation) {
     EXPECT_NE(r.exit_code, 0) << c.name;
     EXPECT_NE(r.exit_code, -1) << c.name << ": crashed or hung";
     for (const auto& e : c.expected) {
-      EXPECT_NE(r.err.find(e), std::string::npos) << c.name << ": missing '" << e << "' in: " << r.err;
+      EXPECT_NE(r.err.find(e), std::string::npos)
+          << c.name << ": missing '" << e << "' in: " << r.err;
     }
   }
 }
@@ -51,7 +58,8 @@ TEST(BadInputTest, SkipModeCountsBadRows) {
   TempDir dir;
   std::string body = kHeader;
   for (int i = 0; i < 60; ++i) {
-    body += std::to_string(i) + ",item " + std::to_string(i) + ",B,1.5," + (i % 2 ? "A" : "B") + "\n";
+    body +=
+        std::to_string(i) + ",item " + std::to_string(i) + ",B,1.5," + (i % 2 ? "A" : "B") + "\n";
   }
   body += "x,broken row,B,notanumber,A\n";
   body += "y,too,few\n";
@@ -70,7 +78,8 @@ TEST(BadInputTest, ColumnMappingAndUnknownOptions) {
   std::string file = dir / "mapped.csv";
   std::string body = "sku,product_name,label,extra\n";
   for (int i = 0; i < 40; ++i) {
-    body += std::to_string(i) + ",thing " + std::to_string(i % 5) + "," + (i % 2 ? "A" : "B") + ",zzz\n";
+    body += std::to_string(i) + ",thing " + std::to_string(i % 5) + "," + (i % 2 ? "A" : "B") +
+            ",zzz\n";
   }
   Write(file, body);
   auto ok = Run({kBin, "prepare", "--input", file, "--out", dir / "o", "--columns",
@@ -82,7 +91,8 @@ TEST(BadInputTest, ColumnMappingAndUnknownOptions) {
   auto missing = Run({kBin, "prepare", "--input", dir / "nope.csv", "--out", dir / "o3"});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos) << missing.err;
-  auto typo = Run({kBin, "prepare", "--input", file, "--out", dir / "o4", "--set", "prepare.sed=3"});
+  auto typo =
+      Run({kBin, "prepare", "--input", file, "--out", dir / "o4", "--set", "prepare.sed=3"});
   EXPECT_NE(typo.exit_code, 0);
   EXPECT_NE(typo.err.find("prepare.sed"), std::string::npos) << typo.err;
 }
@@ -90,8 +100,9 @@ TEST(BadInputTest, ColumnMappingAndUnknownOptions) {
 TEST(BadInputTest, JsonLinesErrorsNameTheLine) {
   TempDir dir;
   std::string file = dir / "rows.jsonl";
-  Write(file, "{\"title\": \"usb cable\", \"category\": \"A\"}\n{\"title\": \"x\", \"price\": \"abc\", "
-              "\"category\": \"B\"}\n");
+  Write(file,
+        "{\"title\": \"usb cable\", \"category\": \"A\"}\n{\"title\": \"x\", \"price\": \"abc\", "
+        "\"category\": \"B\"}\n");
   auto r = Run({kBin, "prepare", "--input", file, "--out", dir / "o"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("rows.jsonl:2"), std::string::npos) << r.err;

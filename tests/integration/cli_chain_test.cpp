@@ -10,7 +10,9 @@ namespace {
 
 const std::string kBin = PRODCAT_BINARY;
 
-nlohmann::json ReadJson(const std::string& path) { return nlohmann::json::parse(Slurp(path)); }
+nlohmann::json ReadJson(const std::string& path) {
+  return nlohmann::json::parse(Slurp(path));
+}
 
 size_t CountLines(const std::string& path) {
   std::string s = Slurp(path);
@@ -18,9 +20,9 @@ size_t CountLines(const std::string& path) {
 }
 
 // Small, quick hyperparameters so the suite stays fast.
-const std::vector<std::string> kQuick = {
-    "--set", "models.gbdt.num_rounds=30", "--set", "models.fasttext.epoch=5", "--set",
-    "train.progress=false"};
+const std::vector<std::string> kQuick = {"--set", "models.gbdt.num_rounds=30",
+                                         "--set", "models.fasttext.epoch=5",
+                                         "--set", "train.progress=false"};
 
 std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());

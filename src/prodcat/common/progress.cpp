@@ -35,8 +35,7 @@ void ProgressBar::Update(size_t done, const std::string& detail) {
 
 void ProgressBar::Finish(const std::string& detail) {
   if (!enabled_) return;
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::fprintf(stderr, "%s%s done in %.1fs %s%s\n", tty_ ? "\r" : "", label_.c_str(), elapsed,
                detail.c_str(), tty_ ? "\033[K" : "");
 }

@@ -16,12 +16,12 @@ class ProgressBar {
   void Finish(const std::string& detail = "");
 
  private:
-  std::string label_;                                  // what is progressing
-  size_t total_;                                       // steps at 100%; 0 means unknown
-  bool enabled_;                                       // false: print nothing
-  bool tty_;                                           // stderr is a terminal
-  std::chrono::steady_clock::time_point start_;        // construction time
-  std::chrono::steady_clock::time_point last_print_;   // throttles non-tty output
+  std::string label_;                                 // what is progressing
+  size_t total_;                                      // steps at 100%; 0 means unknown
+  bool enabled_;                                      // false: print nothing
+  bool tty_;                                          // stderr is a terminal
+  std::chrono::steady_clock::time_point start_;       // construction time
+  std::chrono::steady_clock::time_point last_print_;  // throttles non-tty output
 };
 
 }  // namespace prodcat

@@ -28,7 +28,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
@@ -56,7 +58,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return status_.ok(); }
@@ -80,15 +82,15 @@ class [[nodiscard]] StatusOr {
 #define PRODCAT_CONCAT(a, b) PRODCAT_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define PRODCAT_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::prodcat::Status prodcat_status_ = (expr);    \
+#define PRODCAT_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::prodcat::Status prodcat_status_ = (expr);        \
     if (!prodcat_status_.ok()) return prodcat_status_; \
   } while (0)
 
 // `PRODCAT_ASSIGN_OR_RETURN(auto x, MakeX());` declares x or returns the error.
-#define PRODCAT_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  auto PRODCAT_CONCAT(prodcat_or_, __LINE__) = (expr);                        \
-  if (!PRODCAT_CONCAT(prodcat_or_, __LINE__).ok())                            \
-    return PRODCAT_CONCAT(prodcat_or_, __LINE__).status();                    \
+#define PRODCAT_ASSIGN_OR_RETURN(lhs, expr)                \
+  auto PRODCAT_CONCAT(prodcat_or_, __LINE__) = (expr);     \
+  if (!PRODCAT_CONCAT(prodcat_or_, __LINE__).ok())         \
+    return PRODCAT_CONCAT(prodcat_or_, __LINE__).status(); \
   lhs = std::move(PRODCAT_CONCAT(prodcat_or_, __LINE__)).value()

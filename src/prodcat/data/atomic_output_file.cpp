@@ -11,7 +11,9 @@
 
 namespace prodcat {
 
-AtomicOutputFile::~AtomicOutputFile() { Abandon(); }
+AtomicOutputFile::~AtomicOutputFile() {
+  Abandon();
+}
 
 Status AtomicOutputFile::Open(const std::filesystem::path& path) {
   Abandon();

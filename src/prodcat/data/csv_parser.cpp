@@ -133,7 +133,7 @@ Status CsvParser::ParseQuoted() {
     line_ += static_cast<size_t>(std::count(begin, stop, '\n'));
     input_.set_pos(static_cast<size_t>(stop - input_.data()));
     if (!quote) continue;
-    input_.set_pos(input_.pos() + 1);  // the quote
+    input_.set_pos(input_.pos() + 1);                                // the quote
     if (input_.Available() && input_.data()[input_.pos()] == '"') {  // "" is an escaped quote
       row_.push_back('"');
       input_.set_pos(input_.pos() + 1);

@@ -42,14 +42,14 @@ class CsvParser {
   void EndField() { field_ends_.push_back(row_.size()); }
   void SkipRestOfLine();
 
-  const char delimiter_;           // ',' or '\t'
-  bool ends_unquoted_[256] = {};   // bytes that end an unquoted field: delimiter, '\n', '\r'
-  InputBuffer input_;              // the file, read block by block
-  std::string display_name_;       // file name used in messages
-  std::string row_;                // unescaped bytes of all fields of the current row
-  std::vector<size_t> field_ends_; // end offset in row_ of each field, ascending
-  size_t line_ = 1;                // 1-based line of the next unread byte
-  size_t row_line_ = 0;            // line on which the current row starts
+  const char delimiter_;            // ',' or '\t'
+  bool ends_unquoted_[256] = {};    // bytes that end an unquoted field: delimiter, '\n', '\r'
+  InputBuffer input_;               // the file, read block by block
+  std::string display_name_;        // file name used in messages
+  std::string row_;                 // unescaped bytes of all fields of the current row
+  std::vector<size_t> field_ends_;  // end offset in row_ of each field, ascending
+  size_t line_ = 1;                 // 1-based line of the next unread byte
+  size_t row_line_ = 0;             // line on which the current row starts
 };
 
 }  // namespace prodcat

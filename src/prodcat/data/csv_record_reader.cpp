@@ -14,10 +14,7 @@ namespace {
 class CsvRecordReader : public RecordReader {
  public:
   CsvRecordReader(const std::filesystem::path& path, char delimiter, const ReadOptions& options)
-      : options_(options),
-        file_(path.string()),
-        parser_(delimiter),
-        errors_(options_, &stats_) {}
+      : options_(options), file_(path.string()), parser_(delimiter), errors_(options_, &stats_) {}
 
   Status Init(const std::filesystem::path& path) {
     PRODCAT_RETURN_IF_ERROR(parser_.Open(path, file_));
@@ -87,8 +84,8 @@ class CsvRecordReader : public RecordReader {
  private:
   // A header column in use and what it feeds.
   struct ActiveColumn {
-    size_t index;           // position in the header, < header_size_
-    FieldBinding binding;   // its targets
+    size_t index;          // position in the header, < header_size_
+    FieldBinding binding;  // its targets
   };
 
   bool IsRequired(const RecordTarget& t) const {
@@ -99,7 +96,8 @@ class CsvRecordReader : public RecordReader {
   static std::string RequiredWhat(const RecordTarget& t, const std::string& source) {
     if (t.is_group) return "group column '" + source + "'";
     std::string what = "required column '" + source + "'";
-    if (source != FieldName(t.field)) what += " (mapped from '" + std::string(FieldName(t.field)) + "')";
+    if (source != FieldName(t.field))
+      what += " (mapped from '" + std::string(FieldName(t.field)) + "')";
     return what;
   }
 
@@ -115,26 +113,24 @@ class CsvRecordReader : public RecordReader {
   Status StoreRow(ProductRecord* record) {
     size_t line = parser_.row_line();
     if (parser_.field_count() != header_size_) {
-      return Status::InvalidArgument(Where(file_, line) + "expected " +
-                                     std::to_string(header_size_) +
-                                     " fields (as in the header), got " +
-                                     std::to_string(parser_.field_count()));
+      return Status::InvalidArgument(
+          Where(file_, line) + "expected " + std::to_string(header_size_) +
+          " fields (as in the header), got " + std::to_string(parser_.field_count()));
     }
     ResetRecord(record);
     bool check_utf8 = !parser_.row_is_ascii();
     for (const ActiveColumn& column : active_) {
       std::string_view value = parser_.field(column.index);
       for (const RecordTarget& t : column.binding.targets) {
-        PRODCAT_RETURN_IF_ERROR(StoreValue(t, column.binding.source_name, value,
-                                           check_utf8, file_, line, record));
+        PRODCAT_RETURN_IF_ERROR(
+            StoreValue(t, column.binding.source_name, value, check_utf8, file_, line, record));
       }
     }
     if (options_.require_label && record->category.empty()) {
-      return Status::InvalidArgument(
-          Where(file_, line) +
-          DescribeTarget(RecordTarget{false, Field::kCategory},
-                         options_.columns.SourceName(Field::kCategory)) +
-          ": expected a non-empty label");
+      return Status::InvalidArgument(Where(file_, line) +
+                                     DescribeTarget(RecordTarget{false, Field::kCategory},
+                                                    options_.columns.SourceName(Field::kCategory)) +
+                                     ": expected a non-empty label");
     }
     record->source_line = line;
     return Status::Ok();

@@ -23,8 +23,8 @@ class DeterministicRandom {
   double Normal();
 
  private:
-  std::mt19937_64 engine_;  // the only source of randomness
-  double spare_normal_ = 0;     // second value of the last polar pair
+  std::mt19937_64 engine_;         // the only source of randomness
+  double spare_normal_ = 0;        // second value of the last polar pair
   bool has_spare_normal_ = false;  // spare_normal_ is unused
 };
 

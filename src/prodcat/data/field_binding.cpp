@@ -58,7 +58,8 @@ Status StoreValue(const RecordTarget& target, const std::string& source_name,
     if (bad != std::string_view::npos) {
       return Status::InvalidArgument(Where(file, line) + DescribeTarget(target, source_name) +
                                      ": expected UTF-8 text, got an invalid byte sequence at "
-                                     "byte " + std::to_string(bad));
+                                     "byte " +
+                                     std::to_string(bad));
     }
   }
   std::string* out = target.is_group ? &record->group : record->MutableStringField(target.field);

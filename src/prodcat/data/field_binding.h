@@ -15,15 +15,15 @@ namespace prodcat {
 
 // A destination inside a ProductRecord: a canonical field, or the group column.
 struct RecordTarget {
-  bool is_group = false;     // true: ProductRecord::group; false: `field`
+  bool is_group = false;        // true: ProductRecord::group; false: `field`
   Field field = Field::kTitle;  // meaningful only when !is_group
 };
 
 // One source column and everything it feeds (a column may feed several targets, e.g. a group
 // column that is also the seller_id column).
 struct FieldBinding {
-  std::string source_name;           // column name in the file
-  std::vector<RecordTarget> targets; // non-empty
+  std::string source_name;            // column name in the file
+  std::vector<RecordTarget> targets;  // non-empty
 };
 
 // Bindings for every canonical field and the optional group column, merged by source name.

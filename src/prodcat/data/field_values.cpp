@@ -1,10 +1,10 @@
 #include "prodcat/data/field_values.h"
 
+#include <simdjson.h>
 #include <utf8proc.h>
 
 #include <charconv>
 #include <cmath>
-#include <simdjson.h>
 
 namespace prodcat {
 

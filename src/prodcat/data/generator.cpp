@@ -23,7 +23,9 @@ constexpr double kBrandInTitleRate = 0.75;
 // Share of a category's rows sold by one of its specialist sellers (the rest: any seller).
 constexpr double kSpecialistSellerRate = 0.75;
 
-bool IsValidRate(double r) { return r >= 0 && r <= 1; }
+bool IsValidRate(double r) {
+  return r >= 0 && r <= 1;
+}
 
 // How a title is capitalised.
 enum class Casing { kAsIs, kTitle, kUpper };
@@ -270,18 +272,18 @@ class ProductGenerator {
     description->push_back('.');
   }
 
-  const GeneratorOptions options_;                          // validated by the caller
-  const std::vector<CategoryVocabulary>& categories_;       // the 12 categories
-  DeterministicRandom random_;                              // every draw comes from here
-  DiscreteSampler category_sampler_;                        // geometric class priors
-  std::vector<DiscreteSampler> brand_samplers_;             // per category, Zipf over brands
-  std::vector<std::vector<size_t>> related_;                // per category, related indices
-  std::vector<std::vector<size_t>> sellers_of_category_;    // per category, its specialists
-  std::vector<DiscreteSampler> category_seller_samplers_;   // per category, Zipf over those
-  DiscreteSampler global_seller_sampler_;                   // Zipf over all sellers
-  std::vector<std::string_view> attributes_;                // current row's attributes
-  std::vector<std::string_view> noise_;                     // current row's noise words
-  Casing casing_ = Casing::kAsIs;                           // current title's casing
+  const GeneratorOptions options_;                         // validated by the caller
+  const std::vector<CategoryVocabulary>& categories_;      // the 12 categories
+  DeterministicRandom random_;                             // every draw comes from here
+  DiscreteSampler category_sampler_;                       // geometric class priors
+  std::vector<DiscreteSampler> brand_samplers_;            // per category, Zipf over brands
+  std::vector<std::vector<size_t>> related_;               // per category, related indices
+  std::vector<std::vector<size_t>> sellers_of_category_;   // per category, its specialists
+  std::vector<DiscreteSampler> category_seller_samplers_;  // per category, Zipf over those
+  DiscreteSampler global_seller_sampler_;                  // Zipf over all sellers
+  std::vector<std::string_view> attributes_;               // current row's attributes
+  std::vector<std::string_view> noise_;                    // current row's noise words
+  Casing casing_ = Casing::kAsIs;                          // current title's casing
 };
 
 Status ValidateOptions(const GeneratorOptions& options) {
@@ -316,8 +318,8 @@ Status GenerateProductsToFile(const GeneratorOptions& options, const std::filesy
   std::unique_ptr<RecordWriter> writer;
   PRODCAT_RETURN_IF_ERROR(
       OpenRecordWriter(out, std::vector<Field>(kAllFields.begin(), kAllFields.end()), &writer));
-  PRODCAT_RETURN_IF_ERROR(GenerateProducts(
-      options, [&writer](const ProductRecord& r) { return writer->Write(r); }));
+  PRODCAT_RETURN_IF_ERROR(
+      GenerateProducts(options, [&writer](const ProductRecord& r) { return writer->Write(r); }));
   return writer->Close();
 }
 

@@ -15,14 +15,14 @@ struct SubcategoryVocabulary {
 };
 
 struct CategoryVocabulary {
-  std::string_view name;                               // the label, e.g. "Home & Kitchen"
-  std::vector<SubcategoryVocabulary> subcategories;    // 3-6 per category
-  std::vector<std::string_view> attributes;            // adjectives and specs
-  std::vector<std::string_view> brands;                // most popular first (Zipf rank order)
-  std::vector<std::string_view> uses;                  // "for ..." phrases for descriptions
-  std::vector<std::string_view> related;               // names of easily confused categories
-  double price_log_mean;                               // mean of log(price)
-  double price_log_sd;                                 // standard deviation of log(price)
+  std::string_view name;                             // the label, e.g. "Home & Kitchen"
+  std::vector<SubcategoryVocabulary> subcategories;  // 3-6 per category
+  std::vector<std::string_view> attributes;          // adjectives and specs
+  std::vector<std::string_view> brands;              // most popular first (Zipf rank order)
+  std::vector<std::string_view> uses;                // "for ..." phrases for descriptions
+  std::vector<std::string_view> related;             // names of easily confused categories
+  double price_log_mean;                             // mean of log(price)
+  double price_log_sd;                               // standard deviation of log(price)
 };
 
 // The 12 categories, most common first.

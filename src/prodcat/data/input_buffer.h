@@ -15,7 +15,10 @@ class InputBuffer {
  public:
   static constexpr size_t kDefaultBlockSize = 1 << 20;
 
-  explicit InputBuffer(size_t block_size = kDefaultBlockSize) : block_(block_size) {}
+  static constexpr size_t kMinBlockSize = 4;  // a UTF-8 BOM always fits in the first block
+
+  explicit InputBuffer(size_t block_size = kDefaultBlockSize)
+      : block_(block_size < kMinBlockSize ? kMinBlockSize : block_size) {}
   ~InputBuffer();
   InputBuffer(const InputBuffer&) = delete;
   InputBuffer& operator=(const InputBuffer&) = delete;

@@ -100,8 +100,8 @@ class JsonlRecordReader : public RecordReader {
     }
     dom::object object;
     if (root.get_object().get(object)) {
-      return Status::InvalidArgument(Where(file_, line_number_) +
-                                     "expected a JSON object, got " + TypeName(root.type()));
+      return Status::InvalidArgument(Where(file_, line_number_) + "expected a JSON object, got " +
+                                     TypeName(root.type()));
     }
     ResetRecord(record);
     std::bitset<kNumFields + 1> seen_targets;  // + 1: the group column
@@ -129,11 +129,10 @@ class JsonlRecordReader : public RecordReader {
       }
     }
     if (options_.require_label && record->category.empty()) {
-      return Status::InvalidArgument(
-          Where(file_, line_number_) +
-          DescribeTarget(RecordTarget{false, Field::kCategory},
-                         options_.columns.SourceName(Field::kCategory)) +
-          ": expected a non-empty label");
+      return Status::InvalidArgument(Where(file_, line_number_) +
+                                     DescribeTarget(RecordTarget{false, Field::kCategory},
+                                                    options_.columns.SourceName(Field::kCategory)) +
+                                     ": expected a non-empty label");
     }
     record->source_line = line_number_;
     return Status::Ok();
@@ -170,9 +169,7 @@ class JsonlRecordReader : public RecordReader {
     char digits[32];
     switch (value.type()) {
       case dom::element_type::NULL_VALUE: return Status::Ok();
-      case dom::element_type::STRING:
-        text = value.get_string().value_unsafe();
-        break;
+      case dom::element_type::STRING: text = value.get_string().value_unsafe(); break;
       case dom::element_type::INT64: {
         auto r = std::to_chars(digits, digits + sizeof(digits), value.get_int64().value_unsafe());
         text = std::string_view(digits, static_cast<size_t>(r.ptr - digits));
@@ -198,18 +195,18 @@ class JsonlRecordReader : public RecordReader {
     return StoreValue(t, source, text, /*check_utf8=*/false, file_, line_number_, record);
   }
 
-  ReadOptions options_;                // as given to OpenRecordReader
-  std::string file_;                   // path as given, prefixes messages
-  std::vector<FieldBinding> bindings_; // keys that feed the record
-  InputBuffer input_;                  // the file, read block by block
-  std::string line_;                   // current line, padded for simdjson while parsing
-  size_t line_number_ = 0;             // 1-based number of the line in line_
-  dom::parser parser_;                 // reused across lines (keeps its buffers)
-  ReadStats stats_;                    // counts so far
-  RowErrorPolicy errors_;              // writes into stats_
-  bool seen_content_ = false;          // a non-blank line was read
-  bool checked_required_keys_ = false; // the first object's keys were checked
-  std::bitset<kNumFields> present_;    // canonical fields seen as keys so far
+  ReadOptions options_;                 // as given to OpenRecordReader
+  std::string file_;                    // path as given, prefixes messages
+  std::vector<FieldBinding> bindings_;  // keys that feed the record
+  InputBuffer input_;                   // the file, read block by block
+  std::string line_;                    // current line, padded for simdjson while parsing
+  size_t line_number_ = 0;              // 1-based number of the line in line_
+  dom::parser parser_;                  // reused across lines (keeps its buffers)
+  ReadStats stats_;                     // counts so far
+  RowErrorPolicy errors_;               // writes into stats_
+  bool seen_content_ = false;           // a non-blank line was read
+  bool checked_required_keys_ = false;  // the first object's keys were checked
+  std::bitset<kNumFields> present_;     // canonical fields seen as keys so far
 };
 
 }  // namespace

@@ -23,8 +23,9 @@ class WriterBase : public RecordWriter {
   Status Init(const std::filesystem::path& path, const std::vector<Field>& fields) {
     std::set<Field> unique(fields.begin(), fields.end());
     if (unique.size() != fields.size()) {
-      return Status::InvalidArgument(path.string() + ": a field is listed twice: expected each "
-                                                     "canonical field at most once");
+      return Status::InvalidArgument(path.string() +
+                                     ": a field is listed twice: expected each "
+                                     "canonical field at most once");
     }
     fields_ = fields;
     file_name_ = path.string();
@@ -55,8 +56,9 @@ class WriterBase : public RecordWriter {
       if (const std::string* s = record.StringField(f)) {
         size_t bad = FindInvalidUtf8(*s);
         if (bad != std::string::npos) {
-          return Error(record, f, "expected UTF-8 text, got an invalid byte sequence at byte " +
-                                      std::to_string(bad));
+          return Error(
+              record, f,
+              "expected UTF-8 text, got an invalid byte sequence at byte " + std::to_string(bad));
         }
       } else if (const std::optional<double>& v = *record.NumericField(f);
                  v && !std::isfinite(*v)) {
@@ -67,8 +69,8 @@ class WriterBase : public RecordWriter {
   }
 
   Status Error(const ProductRecord& record, Field f, const std::string& what) const {
-    std::string id = record.product_id.empty() ? "" : " (product_id " +
-                                                          QuoteForMessage(record.product_id) + ")";
+    std::string id =
+        record.product_id.empty() ? "" : " (product_id " + QuoteForMessage(record.product_id) + ")";
     return Status::InvalidArgument(file_name_ + ": record " + std::to_string(records_written_) +
                                    id + ": field '" + std::string(FieldName(f)) + "': " + what);
   }
@@ -183,7 +185,8 @@ class JsonlRecordWriter : public WriterBase {
 }  // namespace
 
 Status OpenCsvRecordWriter(const std::filesystem::path& path, char delimiter,
-                           const std::vector<Field>& fields, std::unique_ptr<RecordWriter>* writer) {
+                           const std::vector<Field>& fields,
+                           std::unique_ptr<RecordWriter>* writer) {
   auto csv = std::make_unique<CsvRecordWriter>(delimiter);
   PRODCAT_RETURN_IF_ERROR(csv->Init(path, fields));
   PRODCAT_RETURN_IF_ERROR(csv->WriteHeader());

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <utility>
 
+#include "prodcat/features/column_sort.h"
 #include "prodcat/features/engineered_features.h"
 #include "prodcat/features/feature_options.h"
 #include "prodcat/features/feature_spec_impl.h"
@@ -27,9 +28,10 @@ void SortUnique(std::vector<uint32_t>* ids) {
   ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
 }
 
-// Sorts indices[from..] and merges duplicates, writing each column's multiplicity to values.
-void CountColumns(SparseVector* v, size_t from) {
-  std::sort(v->indices.begin() + static_cast<std::ptrdiff_t>(from), v->indices.end());
+// Sorts indices[from..] (all < dim) and merges duplicates, writing each column's multiplicity to
+// values.
+void CountColumns(SparseVector* v, size_t from, size_t dim) {
+  SortColumnIds(v->indices.data() + from, v->indices.size() - from, static_cast<uint32_t>(dim));
   size_t write = from;
   v->values.resize(from);
   for (size_t read = from; read < v->indices.size(); ++read) {
@@ -92,15 +94,13 @@ void NameColumns(const std::vector<ProductRecord>& train, FeatureSpec::Impl* s) 
     for (size_t row = begin; row < end; ++row) {
       AnalyzeRecord(train[row], o.use_description, &a);
       ForEachTfidfKey(a, o, [&](HashNamespace ns, std::string_view key) {
-        int32_t col = s->tfidf_column_of[HashBucket(ns, key, o.hash_bits)];
+        int32_t col = s->tfidf_column_of.Find(HashBucket(ns, key, o.hash_bits));
         if (col >= 0) name(ns, key, &tfidf[static_cast<size_t>(col)]);
       });
       ForEachOneHotKey(&a, RecordPriceBin(train[row], s->numeric), o.tabular_title_words,
                        [&](HashNamespace ns, std::string_view key) {
-                         int32_t col = s->onehot_column_of[HashBucket(ns, key, o.hash_bits)];
-                         if (col >= 0) {
-                           name(ns, key, &onehot[static_cast<size_t>(col) - kNumEngineeredFeatures]);
-                         }
+                         int32_t i = s->onehot_index_of.Find(HashBucket(ns, key, o.hash_bits));
+                         if (i >= 0) name(ns, key, &onehot[static_cast<size_t>(i)]);
                        });
     }
   });
@@ -119,15 +119,8 @@ void NameColumns(const std::vector<ProductRecord>& train, FeatureSpec::Impl* s) 
 }  // namespace
 
 void FeatureSpec::Impl::BuildLookupTables() {
-  const size_t buckets = size_t{1} << options.hash_bits;
-  tfidf_column_of.assign(buckets, -1);
-  for (size_t col = 0; col < tfidf_buckets.size(); ++col) {
-    tfidf_column_of[tfidf_buckets[col]] = static_cast<int32_t>(col);
-  }
-  onehot_column_of.assign(buckets, -1);
-  for (size_t i = 0; i < onehot_buckets.size(); ++i) {
-    onehot_column_of[onehot_buckets[i]] = static_cast<int32_t>(kNumEngineeredFeatures + i);
-  }
+  tfidf_column_of.Build(tfidf_buckets, options.hash_bits);
+  onehot_index_of.Build(onehot_buckets, options.hash_bits);
 }
 
 FeatureSpec::FeatureSpec(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -186,10 +179,10 @@ void FeatureSpec::Transform(const ProductRecord& record, unsigned views, Feature
     SparseVector& v = out->tfidf;
     v.clear();
     ForEachTfidfKey(a, o, [&](HashNamespace ns, std::string_view key) {
-      int32_t col = s.tfidf_column_of[HashBucket(ns, key, o.hash_bits)];
+      int32_t col = s.tfidf_column_of.Find(HashBucket(ns, key, o.hash_bits));
       if (col >= 0) v.indices.push_back(static_cast<uint32_t>(col));
     });
-    CountColumns(&v, 0);
+    CountColumns(&v, 0, s.tfidf_buckets.size());
     double norm2 = 0;
     for (size_t i = 0; i < v.size(); ++i) {
       double tf = v.values[i];
@@ -214,10 +207,12 @@ void FeatureSpec::Transform(const ProductRecord& record, unsigned views, Feature
     ComputeEngineeredFeatures(record, a, s.numeric, t.values.data());
     ForEachOneHotKey(&a, RecordPriceBin(record, s.numeric), o.tabular_title_words,
                      [&](HashNamespace ns, std::string_view key) {
-                       int32_t col = s.onehot_column_of[HashBucket(ns, key, o.hash_bits)];
-                       if (col >= 0) t.indices.push_back(static_cast<uint32_t>(col));
+                       int32_t i = s.onehot_index_of.Find(HashBucket(ns, key, o.hash_bits));
+                       if (i >= 0) {
+                         t.indices.push_back(static_cast<uint32_t>(kNumEngineeredFeatures + i));
+                       }
                      });
-    CountColumns(&t, kNumEngineeredFeatures);
+    CountColumns(&t, kNumEngineeredFeatures, s.tabular_dim());
     std::fill(t.values.begin() + kNumEngineeredFeatures, t.values.end(), 1.0f);
   }
 }

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "prodcat/features/bucket_rank.h"
 #include "prodcat/features/engineered_features.h"
 #include "prodcat/features/feature_spec.h"
 
@@ -21,13 +22,13 @@ struct FeatureSpec::Impl {
   std::vector<uint32_t> tfidf_buckets;       // column -> bucket, strictly increasing
   std::vector<float> idf;                    // column -> idf, finite and >= 1
   std::vector<std::string> tfidf_names;      // column -> first training key seen in its bucket
-  std::vector<int32_t> tfidf_column_of;      // bucket -> column or -1; size 2^hash_bits
+  BucketRank tfidf_column_of;                // bucket -> column or -1
 
   // Tabular view: kNumEngineeredFeatures dense columns, then one-hot columns.
   NumericStats numeric;                      // imputation values and price bin edges
   std::vector<uint32_t> onehot_buckets;      // one-hot index -> bucket, strictly increasing
   std::vector<std::string> onehot_names;     // one-hot index -> "brand=sony", ...
-  std::vector<int32_t> onehot_column_of;     // bucket -> tabular column or -1; size 2^hash_bits
+  BucketRank onehot_index_of;                // bucket -> one-hot index or -1
 
   // Rebuilds the bucket -> column lookup tables from the bucket lists (after Fit or Load).
   void BuildLookupTables();

@@ -10,6 +10,8 @@
 //                        u64 StableHash of every preceding byte (detects corruption)
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/stable_hash.h"
@@ -193,7 +195,7 @@ Status ReadBuckets(ByteReader* r, uint64_t count, int hash_bits, const std::stri
   out->resize(count);
   const uint64_t limit = uint64_t{1} << hash_bits;
   for (uint64_t i = 0; i < count; ++i) {
-    uint32_t b;
+    uint32_t b = 0;
     (void)r->ReadU32(&b);  // size checked above
     if (b >= limit || (i > 0 && b <= (*out)[i - 1])) {
       return Status::DataLoss(file + ": " + what + " bucket #" + std::to_string(i) + " (" +
@@ -235,7 +237,7 @@ Status LoadBinary(const std::filesystem::path& path, const ExpectedDims& dims,
   ByteReader r(bytes);
   std::string_view skip;
   (void)r.ReadBytes(kMagic.size(), &skip);
-  uint32_t version, hash_bits;
+  uint32_t version = 0, hash_bits = 0;
   (void)r.ReadU32(&version);
   (void)r.ReadU32(&hash_bits);
   if (version != FeatureSpec::kFormatVersion) {
@@ -247,7 +249,7 @@ Status LoadBinary(const std::filesystem::path& path, const ExpectedDims& dims,
   // The checksum covers everything before it, so truncation and bit flips are both caught here.
   const std::string_view body = std::string_view(bytes).substr(0, bytes.size() - 8);
   ByteReader tail(std::string_view(bytes).substr(bytes.size() - 8));
-  uint64_t stored_checksum;
+  uint64_t stored_checksum = 0;
   (void)tail.ReadU64(&stored_checksum);
   if (StableHash(body) != stored_checksum) {
     return Status::DataLoss(file + ": checksum mismatch: the file is truncated or corrupted");

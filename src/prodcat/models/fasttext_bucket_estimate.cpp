@@ -60,7 +60,10 @@ size_t EstimateDistinctNgrams(const std::vector<std::string>& texts,
       std::string_view word = text.substr(start, i - start);
       token_hashes.push_back(StableHash(word));
       if (maxn <= 0 || !seen_words.insert(word).second) continue;
-      bracketed.assign("<").append(word).append(">");
+      bracketed.clear();
+      bracketed.push_back('<');
+      bracketed.append(word);
+      bracketed.push_back('>');
       char_starts.clear();
       for (size_t b = 0; b < bracketed.size(); ++b) {
         if ((static_cast<unsigned char>(bracketed[b]) & 0xC0) != 0x80) char_starts.push_back(b);

@@ -4,9 +4,8 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
-#include <numeric>
-
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/pipeline/train.h"
@@ -79,7 +78,8 @@ Status PredictFile(const ModelBundle& bundle, const fs::path& input, const fs::p
     for (size_t i = 0; i < chunk.size(); ++i) {
       const float* p = probs.data() + i * k;
       std::iota(order.begin(), order.end(), 0);
-      std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+      std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top),
+                        order.end(),
                         [p](int a, int b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
       if (jsonl) {
         nlohmann::json j;

@@ -49,7 +49,8 @@ Status EvaluateToFiles(const ModelBundle& bundle, const std::vector<ProductRecor
   for (const auto& fi : (*report)["feature_importance"]) {
     bars.emplace_back(fi["feature"].get<std::string>(), fi["importance"].get<double>());
   }
-  PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / "confusion_matrix.svg", ConfusionMatrixSvg(*report)));
+  PRODCAT_RETURN_IF_ERROR(
+      WriteFileAtomic(dir / "confusion_matrix.svg", ConfusionMatrixSvg(*report)));
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(
       dir / "feature_importance.svg",
       FeatureImportanceSvg(bars, "Feature importance (" + bundle.classifier().family() + ")")));

@@ -4,9 +4,8 @@
 #pragma once
 
 #include <filesystem>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"

@@ -18,7 +18,8 @@ inline int ResolveThreads(int requested) {
 
 // Calls body(begin, end) on disjoint ranges covering [0, n), from up to `threads` threads.
 inline void ParallelFor(size_t n, int threads, const std::function<void(size_t, size_t)>& body) {
-  size_t t = std::min<size_t>(static_cast<size_t>(ResolveThreads(threads)), std::max<size_t>(n / 256, 1));
+  size_t t =
+      std::min<size_t>(static_cast<size_t>(ResolveThreads(threads)), std::max<size_t>(n / 256, 1));
   if (t <= 1) {
     if (n) body(0, n);
     return;

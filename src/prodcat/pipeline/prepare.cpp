@@ -1,11 +1,11 @@
 #include "prodcat/pipeline/prepare.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/stable_hash.h"
@@ -35,7 +35,8 @@ Status PrepareOptions::FromConfig(const Config& config, PrepareOptions* out) {
   if (on_error == "skip") {
     o.read.on_error = OnError::kSkip;
   } else if (on_error != "fail" && !on_error.empty()) {
-    return Status::InvalidArgument("data.on_error must be 'fail' or 'skip', got '" + on_error + "'");
+    return Status::InvalidArgument("data.on_error must be 'fail' or 'skip', got '" + on_error +
+                                   "'");
   }
   o.train_fraction = config.GetDouble("prepare", "train_fraction");
   o.val_fraction = config.GetDouble("prepare", "val_fraction");
@@ -56,8 +57,8 @@ Status PrepareOptions::FromConfig(const Config& config, PrepareOptions* out) {
         o.train_fraction, o.val_fraction, o.test_fraction));
   }
   if (o.rebalance != "none" && o.rebalance != "oversample" && o.rebalance != "undersample") {
-    return Status::InvalidArgument("prepare.rebalance must be none, oversample or undersample, got '" +
-                                   o.rebalance + "'");
+    return Status::InvalidArgument(
+        "prepare.rebalance must be none, oversample or undersample, got '" + o.rebalance + "'");
   }
   o.read.group_column = o.group_col;
   o.read.require_label = true;
@@ -128,16 +129,16 @@ std::vector<int> GroupAssignment(const std::vector<ProductRecord>& rows, const P
   std::vector<int> split(rows.size(), 0);
   std::unordered_set<std::string> groups[3];
   for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string& key = !rows[i].group.empty() ? rows[i].group
+    const std::string& key = !rows[i].group.empty()        ? rows[i].group
                              : !rows[i].product_id.empty() ? rows[i].product_id
-                                                            : rows[i].title;
+                                                           : rows[i].title;
     double u = static_cast<double>(StableHash(key, o.seed) >> 11) * 0x1.0p-53;
     int s = u < o.train_fraction ? 0 : (u < o.train_fraction + o.val_fraction ? 1 : 2);
     split[i] = s;
     groups[s].insert(key);
   }
-  *group_counts = {{"train", groups[0].size()}, {"val", groups[1].size()},
-                   {"test", groups[2].size()}};
+  *group_counts = {
+      {"train", groups[0].size()}, {"val", groups[1].size()}, {"test", groups[2].size()}};
   return split;
 }
 
@@ -155,7 +156,8 @@ void Rebalance(const std::string& mode, uint64_t seed, std::vector<ProductRecord
   for (auto& [label, idx] : by_class) {
     if (mode == "oversample") {
       for (size_t i : idx) out.push_back((*train)[i]);
-      for (size_t k = idx.size(); k < max_n; ++k) out.push_back((*train)[idx[rng.Below(idx.size())]]);
+      for (size_t k = idx.size(); k < max_n; ++k)
+        out.push_back((*train)[idx[rng.Below(idx.size())]]);
     } else {
       rng.Shuffle(&idx);
       for (size_t k = 0; k < min_n; ++k) out.push_back((*train)[idx[k]]);
@@ -201,8 +203,9 @@ Status PrepareRecords(std::vector<ProductRecord> records, const PrepareOptions& 
   report["duplicates_dropped"] = duplicates;
   report["rows_out"] = kept.size();
   if (kept.empty()) {
-    return Status::InvalidArgument("prepare: no usable rows left (every row lacked a title or a "
-                                   "label, or the input was empty)");
+    return Status::InvalidArgument(
+        "prepare: no usable rows left (every row lacked a title or a "
+        "label, or the input was empty)");
   }
 
   // Completeness per canonical field over the kept rows.
@@ -236,8 +239,9 @@ Status PrepareRecords(std::vector<ProductRecord> records, const PrepareOptions& 
   }
   kept.clear();
   if (splits.train.empty()) {
-    return Status::InvalidArgument("prepare: the training split is empty; add rows or raise "
-                                   "prepare.train_fraction");
+    return Status::InvalidArgument(
+        "prepare: the training split is empty; add rows or raise "
+        "prepare.train_fraction");
   }
 
   // Reframing is decided on the training split only.
@@ -273,9 +277,8 @@ Status PrepareRecords(std::vector<ProductRecord> records, const PrepareOptions& 
 
   Rebalance(o.rebalance, o.seed, &splits.train);
   report["rebalance"] = o.rebalance;
-  report["splits"] = {{"train", splits.train.size()},
-                      {"val", splits.val.size()},
-                      {"test", splits.test.size()}};
+  report["splits"] = {
+      {"train", splits.train.size()}, {"val", splits.val.size()}, {"test", splits.test.size()}};
   report["class_distribution"] = {{"train", ClassCounts(splits.train)},
                                   {"val", ClassCounts(splits.val)},
                                   {"test", ClassCounts(splits.test)}};

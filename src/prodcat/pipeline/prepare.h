@@ -9,10 +9,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"
@@ -23,14 +22,14 @@
 namespace prodcat {
 
 struct PrepareOptions {
-  ReadOptions read;                 // column mapping, on_error, group column
+  ReadOptions read;  // column mapping, on_error, group column
   double train_fraction = 0.8;
   double val_fraction = 0.1;
   double test_fraction = 0.1;
   uint64_t seed = 42;
-  std::string group_col;            // non-empty: group split on this source column
+  std::string group_col;  // non-empty: group split on this source column
   bool dedupe = true;
-  std::string rebalance = "none";   // none | oversample | undersample
+  std::string rebalance = "none";  // none | oversample | undersample
   double reframe_min_share = 0.0;
   std::string other_label = "Other";
 

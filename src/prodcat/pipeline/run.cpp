@@ -1,10 +1,10 @@
 #include "prodcat/pipeline/run.h"
 
-#include <chrono>
-#include <ctime>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/data/generator.h"
@@ -154,11 +154,14 @@ std::string RenderRunSummary(const nlohmann::json& s) {
   out += fmt::format("  selected model  {} -> {}\n", s["model"].value("family", ""),
                      s["model"].value("dir", ""));
   const auto& e = s["evaluation"];
+  auto num = [&e](const char* key) {
+    return e.contains(key) && e[key].is_number() ? e[key].get<double>() : 0.0;
+  };
   out += fmt::format(
       "  {} metrics    accuracy {:.4f}  macro-F1 {:.4f}  weighted-F1 {:.4f}  top-3 {:.4f}  "
       "log-loss {:.4f}\n",
-      e.value("split", ""), e.value("accuracy", 0.0), e.value("macro_f1", 0.0),
-      e.value("weighted_f1", 0.0), e.value("top3_accuracy", 0.0), e.value("log_loss", 0.0));
+      e.value("split", ""), num("accuracy"), num("macro_f1"), num("weighted_f1"),
+      num("top3_accuracy"), num("log_loss"));
   out += fmt::format("  report          {}\n", e.value("report", ""));
   out += fmt::format("  total time      {:.1f}s\n", s["seconds"].value("total", 0.0));
   return out;

@@ -1,11 +1,11 @@
 #include "prodcat/pipeline/train.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/sha256.h"
@@ -23,7 +23,8 @@ Status TrainOptions::FromConfig(const Config& config, const std::string& model, 
   if (chosen.empty() || chosen == "auto") {
     const auto& list = config.section("train").value("candidates", nlohmann::json::array());
     for (const auto& c : list) {
-      if (!c.is_string()) return Status::InvalidArgument("train.candidates must be a list of names");
+      if (!c.is_string())
+        return Status::InvalidArgument("train.candidates must be a list of names");
       o.candidates.push_back(c.get<std::string>());
     }
     if (o.candidates.empty()) return Status::InvalidArgument("train.candidates is empty");
@@ -184,17 +185,16 @@ Status TrainBundle(const std::vector<ProductRecord>& train_in,
   std::vector<std::unique_ptr<Classifier>> models;
   for (const auto& family : o.candidates) {
     std::unique_ptr<Classifier> model;
-    PRODCAT_RETURN_IF_ERROR(CreateClassifier(family, o.family_params.value(family, nlohmann::json::object()),
-                                             k, &model)
-                                .WithContext("models." + family));
+    PRODCAT_RETURN_IF_ERROR(
+        CreateClassifier(family, o.family_params.value(family, nlohmann::json::object()), k, &model)
+            .WithContext("models." + family));
     all_views |= model->required_views();
     models.push_back(std::move(model));
   }
   BuildViews(*spec, val_rows, all_views, &val);
 
-  fs::path checkpoint_root = o.checkpoint_dir.empty()
-                                 ? fs::path(out_dir.string() + "-checkpoints")
-                                 : o.checkpoint_dir;
+  fs::path checkpoint_root =
+      o.checkpoint_dir.empty() ? fs::path(out_dir.string() + "-checkpoints") : o.checkpoint_dir;
   nlohmann::json candidates = nlohmann::json::array();
   int best = -1;
   double best_f1 = -1;

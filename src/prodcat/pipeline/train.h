@@ -5,10 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"
@@ -22,27 +21,27 @@
 namespace prodcat {
 
 struct TrainOptions {
-  std::vector<std::string> candidates;           // families to train; one unless model=auto
+  std::vector<std::string> candidates;  // families to train; one unless model=auto
   nlohmann::json family_params = nlohmann::json::object();  // models.<family> sections
   FeatureSpecOptions features;
   uint64_t seed = 42;
-  int threads = 0;                               // 0 = all cores
-  std::string class_weights = "balanced";        // none | balanced
+  int threads = 0;                         // 0 = all cores
+  std::string class_weights = "balanced";  // none | balanced
   double class_weight_cap = 10.0;
   int checkpoint_every = 10;
   int keep_last = 3;
   bool resume = false;
   bool progress = true;
-  std::filesystem::path checkpoint_dir;          // empty: "<out>-checkpoints" beside the bundle
-  RoundCallback on_round;                        // optional observer (tracking)
+  std::filesystem::path checkpoint_dir;  // empty: "<out>-checkpoints" beside the bundle
+  RoundCallback on_round;                // optional observer (tracking)
 
   // From the `train`, `features` and `models` sections; `model` overrides train.model.
   static Status FromConfig(const Config& config, const std::string& model, TrainOptions* out);
 };
 
 struct TrainOutcome {
-  std::string family;                 // the selected family
-  nlohmann::json candidates;          // [{family, val_macro_f1, val_accuracy, train_seconds, ...}]
+  std::string family;         // the selected family
+  nlohmann::json candidates;  // [{family, val_macro_f1, val_accuracy, train_seconds, ...}]
   std::filesystem::path bundle_dir;
 };
 

@@ -23,8 +23,9 @@ std::vector<ProductRecord> Balanced(size_t per_class, int classes) {
   std::vector<ProductRecord> rows;
   for (int c = 0; c < classes; ++c) {
     for (size_t i = 0; i < per_class; ++i) {
-      rows.push_back(Row("c" + std::to_string(c) + "-" + std::to_string(i), "item " + std::to_string(i),
-                         "class" + std::to_string(c), static_cast<double>(i)));
+      rows.push_back(Row("c" + std::to_string(c) + "-" + std::to_string(i),
+                         "item " + std::to_string(i), "class" + std::to_string(c),
+                         static_cast<double>(i)));
     }
   }
   return rows;
