@@ -38,5 +38,6 @@ void RegisterTrain(CLI::App& app);
 void RegisterEvaluate(CLI::App& app);
 void RegisterPredict(CLI::App& app);
 void RegisterRun(CLI::App& app);
+void RegisterServe(CLI::App& app);
 
 }  // namespace prodcat::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   prodcat::cli::RegisterEvaluate(app);
   prodcat::cli::RegisterPredict(app);
   prodcat::cli::RegisterRun(app);
+  prodcat::cli::RegisterServe(app);
 
   app.parse_complete_callback([&log_level] {
     auto logger = spdlog::stderr_color_mt("prodcat");
