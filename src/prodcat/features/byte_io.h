@@ -32,7 +32,8 @@ class ByteReader {
   bool ReadU32(uint32_t* v) {
     if (remaining() < 4) return false;
     uint32_t r = 0;
-    for (int i = 0; i < 4; ++i) r |= uint32_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      r |= uint32_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
     pos_ += 4;
     *v = r;
     return true;
@@ -40,7 +41,8 @@ class ByteReader {
   bool ReadU64(uint64_t* v) {
     if (remaining() < 8) return false;
     uint64_t r = 0;
-    for (int i = 0; i < 8; ++i) r |= uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      r |= uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
     pos_ += 8;
     *v = r;
     return true;

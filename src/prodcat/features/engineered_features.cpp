@@ -10,22 +10,21 @@ namespace {
 
 // Sorted so membership is a binary search.
 constexpr std::string_view kUnits[] = {
-    "ah",  "cc",   "cl",    "cm",    "ct",   "db",  "dl",  "ft",    "g",     "gal",  "gb",
-    "gbps", "ghz", "hz",   "in",    "inch", "kb",  "kg",  "khz",   "km",    "kw",   "kwh",
-    "l",   "lb",   "lbs",  "ltr",   "m",    "mah", "mb",  "mbps",  "mg",    "mhz",  "ml",
-    "mm",  "mp",   "oz",   "px",    "rpm",  "tb",  "v",   "w",     "wh",
+    "ah", "cc",   "cl", "cm",  "ct",  "db", "dl", "ft",  "g",  "gal", "gb",  "gbps", "ghz", "hz",
+    "in", "inch", "kb", "kg",  "khz", "km", "kw", "kwh", "l",  "lb",  "lbs", "ltr",  "m",   "mah",
+    "mb", "mbps", "mg", "mhz", "ml",  "mm", "mp", "oz",  "px", "rpm", "tb",  "v",    "w",   "wh",
 };
 constexpr std::string_view kPackWords[] = {
-    "bundle", "bundles", "kit", "multipack", "pack", "packs", "pair", "pairs", "pcs", "pieces",
-    "set",    "sets",
+    "bundle", "bundles", "kit", "multipack", "pack", "packs",
+    "pair",   "pairs",   "pcs", "pieces",    "set",  "sets",
 };
 // Allowed after a count: "3-pack", "12pcs", "2pk", "4-piece", "6ct".
 constexpr std::string_view kCountedPackWords[] = {
     "count", "ct", "pack", "pairs", "pc", "pcs", "piece", "pieces", "pk", "set",
 };
 constexpr std::string_view kSizeWords[] = {
-    "2xl",    "3xl",    "4xl",   "5xl",   "large", "medium", "petite", "size",
-    "sizes",  "small",  "xl",    "xs",    "xxl",   "xxs",    "xxxl",
+    "2xl",   "3xl",   "4xl", "5xl", "large", "medium", "petite", "size",
+    "sizes", "small", "xl",  "xs",  "xxl",   "xxs",    "xxxl",
 };
 
 template <size_t N>
@@ -33,8 +32,12 @@ bool Contains(const std::string_view (&sorted)[N], std::string_view word) {
   return std::binary_search(std::begin(sorted), std::end(sorted), word);
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsAsciiLetter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // Length of the numeric prefix: a digit, then digits and '.', ',', '/' joiners, ending on a digit.
 size_t NumericPrefix(std::string_view token) {
@@ -135,7 +138,9 @@ double UpperCaseRatio(std::string_view raw) {
   return letters == 0 ? 0.0 : static_cast<double>(upper) / static_cast<double>(letters);
 }
 
-bool IsUnitWord(std::string_view token) { return Contains(kUnits, token); }
+bool IsUnitWord(std::string_view token) {
+  return Contains(kUnits, token);
+}
 
 bool IsNumber(std::string_view token) {
   return !token.empty() && NumericPrefix(token) == token.size();
@@ -162,7 +167,9 @@ bool IsPackOrSetToken(std::string_view token) {
   return Contains(kCountedPackWords, rest);
 }
 
-bool IsSizeToken(std::string_view token) { return Contains(kSizeWords, token); }
+bool IsSizeToken(std::string_view token) {
+  return Contains(kSizeWords, token);
+}
 
 bool IsModelCode(std::string_view token) {
   if (token.size() < 3) return false;
@@ -197,10 +204,10 @@ void ComputeEngineeredFeatures(const ProductRecord& record, const AnalyzedRecord
   out[kFeatTitleWordCount] = static_cast<float>(a.title_tokens);
   out[kFeatTitleDigitCount] = static_cast<float>(a.title_digits);
   out[kFeatTitleUpperRatio] = static_cast<float>(UpperCaseRatio(record.title));
-  out[kFeatTitleAvgWordLength] =
-      a.title_tokens == 0 ? 0.0f
-                          : static_cast<float>(static_cast<double>(a.title_token_chars) /
-                                               static_cast<double>(a.title_tokens));
+  out[kFeatTitleAvgWordLength] = a.title_tokens == 0
+                                     ? 0.0f
+                                     : static_cast<float>(static_cast<double>(a.title_token_chars) /
+                                                          static_cast<double>(a.title_tokens));
   out[kFeatBrandMissing] = a.brand_value.empty() ? 1.0f : 0.0f;
   out[kFeatSellerMissing] = a.seller_value.empty() ? 1.0f : 0.0f;
   out[kFeatSubcategoryMissing] = a.subcategory_value.empty() ? 1.0f : 0.0f;

@@ -72,9 +72,9 @@ inline constexpr std::array<std::string_view, kNumEngineeredFeatures> kEngineere
 
 // Statistics of the training split the dense block depends on.
 struct NumericStats {
-  double price_median = 0;         // imputation value; 0 when no training price was present
-  double rating_median = 0;        // imputation value; 0 when no training rating was present
-  double reviews_count_median = 0; // imputation value; 0 when no training count was present
+  double price_median = 0;              // imputation value; 0 when no training price was present
+  double rating_median = 0;             // imputation value; 0 when no training rating was present
+  double reviews_count_median = 0;      // imputation value; 0 when no training count was present
   std::vector<double> price_bin_edges;  // price_bins - 1 ascending inner edges
 };
 

@@ -8,8 +8,8 @@ namespace prodcat {
 namespace {
 
 constexpr std::array<std::string_view, kNumHashNamespaces> kPrefixes = {
-    "title:word:", "title:char:", "brand:",          "desc:word:", "brand=",
-    "seller=",     "subcategory=", "brand_x_price_range=", "word=",
+    "title:word:",  "title:char:",          "brand:", "desc:word:", "brand=", "seller=",
+    "subcategory=", "brand_x_price_range=", "word=",
 };
 
 // Computed once; StableHash is a pure function so this is the same in every process.
@@ -24,7 +24,9 @@ const std::array<uint64_t, kNumHashNamespaces>& Seeds() {
 
 }  // namespace
 
-std::string_view NamespacePrefix(HashNamespace ns) { return kPrefixes[static_cast<int>(ns)]; }
+std::string_view NamespacePrefix(HashNamespace ns) {
+  return kPrefixes[static_cast<int>(ns)];
+}
 
 bool ParseNamespacedName(std::string_view name, HashNamespace* ns, std::string_view* key) {
   for (int i = 0; i < kNumHashNamespaces; ++i) {
@@ -37,7 +39,9 @@ bool ParseNamespacedName(std::string_view name, HashNamespace* ns, std::string_v
   return false;
 }
 
-uint64_t NamespaceSeed(HashNamespace ns) { return Seeds()[static_cast<int>(ns)]; }
+uint64_t NamespaceSeed(HashNamespace ns) {
+  return Seeds()[static_cast<int>(ns)];
+}
 
 uint32_t HashBucket(HashNamespace ns, std::string_view key, int hash_bits) {
   const uint64_t mask = (uint64_t{1} << hash_bits) - 1;

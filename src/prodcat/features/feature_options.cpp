@@ -17,7 +17,9 @@ Status CheckRange(const char* key, int value, int lo, int hi) {
   return Status::Ok();
 }
 
-const char* JsonTypeName(const nlohmann::json& v) { return v.type_name(); }
+const char* JsonTypeName(const nlohmann::json& v) {
+  return v.type_name();
+}
 
 Status ReadInt(const std::string& key, const nlohmann::json& v, int* out) {
   if (!v.is_number_integer()) {
@@ -26,8 +28,8 @@ Status ReadInt(const std::string& key, const nlohmann::json& v, int* out) {
   }
   const auto wide = v.get<int64_t>();
   if (wide < INT32_MIN || wide > INT32_MAX) {
-    return Status::InvalidArgument("feature option '" + key + "' is out of the integer range: " +
-                                   v.dump());
+    return Status::InvalidArgument("feature option '" + key +
+                                   "' is out of the integer range: " + v.dump());
   }
   *out = static_cast<int>(wide);
   return Status::Ok();

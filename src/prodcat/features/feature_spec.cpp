@@ -61,7 +61,8 @@ void CountDocumentFrequencies(const std::vector<ProductRecord>& train, const Fea
                        ids.push_back(HashBucket(ns, key, o.hash_bits));
                      });
                      SortUnique(&ids);
-                     for (uint32_t id : ids) (*tfidf_df)[id].fetch_add(1, std::memory_order_relaxed);
+                     for (uint32_t id : ids)
+                       (*tfidf_df)[id].fetch_add(1, std::memory_order_relaxed);
                      ids.clear();
                      ForEachOneHotKey(&a, RecordPriceBin(train[row], s.numeric),
                                       o.tabular_title_words,
@@ -69,7 +70,8 @@ void CountDocumentFrequencies(const std::vector<ProductRecord>& train, const Fea
                                         ids.push_back(HashBucket(ns, key, o.hash_bits));
                                       });
                      SortUnique(&ids);
-                     for (uint32_t id : ids) (*onehot_df)[id].fetch_add(1, std::memory_order_relaxed);
+                     for (uint32_t id : ids)
+                       (*onehot_df)[id].fetch_add(1, std::memory_order_relaxed);
                    }
                  });
 }
@@ -272,9 +274,15 @@ void FeatureSpec::TransformText(const std::vector<ProductRecord>& records,
                  });
 }
 
-size_t FeatureSpec::tfidf_dim() const { return impl_->tfidf_buckets.size(); }
-size_t FeatureSpec::tabular_dim() const { return impl_->tabular_dim(); }
-size_t FeatureSpec::num_engineered() const { return kNumEngineeredFeatures; }
+size_t FeatureSpec::tfidf_dim() const {
+  return impl_->tfidf_buckets.size();
+}
+size_t FeatureSpec::tabular_dim() const {
+  return impl_->tabular_dim();
+}
+size_t FeatureSpec::num_engineered() const {
+  return kNumEngineeredFeatures;
+}
 
 std::string FeatureSpec::TfidfFeatureName(uint32_t column) const {
   return column < impl_->tfidf_names.size() ? impl_->tfidf_names[column] : std::string();
@@ -286,7 +294,9 @@ std::string FeatureSpec::TabularFeatureName(uint32_t column) const {
   return i < impl_->onehot_names.size() ? impl_->onehot_names[i] : std::string();
 }
 
-const FeatureSpecOptions& FeatureSpec::options() const { return impl_->options; }
+const FeatureSpecOptions& FeatureSpec::options() const {
+  return impl_->options;
+}
 
 nlohmann::json FeatureSpec::Summary() const {
   const Impl& s = *impl_;

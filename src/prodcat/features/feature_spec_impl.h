@@ -19,16 +19,16 @@ struct FeatureSpec::Impl {
   uint64_t train_rows = 0;     // rows Fit saw (the n of the idf formula)
 
   // Tfidf view. Columns are the kept buckets in ascending bucket order.
-  std::vector<uint32_t> tfidf_buckets;       // column -> bucket, strictly increasing
-  std::vector<float> idf;                    // column -> idf, finite and >= 1
-  std::vector<std::string> tfidf_names;      // column -> first training key seen in its bucket
-  BucketRank tfidf_column_of;                // bucket -> column or -1
+  std::vector<uint32_t> tfidf_buckets;   // column -> bucket, strictly increasing
+  std::vector<float> idf;                // column -> idf, finite and >= 1
+  std::vector<std::string> tfidf_names;  // column -> first training key seen in its bucket
+  BucketRank tfidf_column_of;            // bucket -> column or -1
 
   // Tabular view: kNumEngineeredFeatures dense columns, then one-hot columns.
-  NumericStats numeric;                      // imputation values and price bin edges
-  std::vector<uint32_t> onehot_buckets;      // one-hot index -> bucket, strictly increasing
-  std::vector<std::string> onehot_names;     // one-hot index -> "brand=sony", ...
-  BucketRank onehot_index_of;                // bucket -> one-hot index or -1
+  NumericStats numeric;                   // imputation values and price bin edges
+  std::vector<uint32_t> onehot_buckets;   // one-hot index -> bucket, strictly increasing
+  std::vector<std::string> onehot_names;  // one-hot index -> "brand=sony", ...
+  BucketRank onehot_index_of;             // bucket -> one-hot index or -1
 
   // Rebuilds the bucket -> column lookup tables from the bucket lists (after Fit or Load).
   void BuildLookupTables();

@@ -140,13 +140,13 @@ Status LoadJson(const std::filesystem::path& path, FeatureSpec::Impl* s, Expecte
   bool names_match = num_engineered == kNumEngineeredFeatures && names->is_array() &&
                      names->size() == kNumEngineeredFeatures;
   for (size_t i = 0; names_match && i < kNumEngineeredFeatures; ++i) {
-    names_match = (*names)[i].is_string() &&
-                  (*names)[i].get<std::string>() == kEngineeredFeatureNames[i];
+    names_match =
+        (*names)[i].is_string() && (*names)[i].get<std::string>() == kEngineeredFeatureNames[i];
   }
   if (!names_match) {
-    return Status::FailedPrecondition(
-        file + ": its engineered features differ from this build's " +
-        std::to_string(kNumEngineeredFeatures) + " features (re-train the model with this build)");
+    return Status::FailedPrecondition(file + ": its engineered features differ from this build's " +
+                                      std::to_string(kNumEngineeredFeatures) +
+                                      " features (re-train the model with this build)");
   }
 
   const nlohmann::json* imputation;
@@ -241,10 +241,10 @@ Status LoadBinary(const std::filesystem::path& path, const ExpectedDims& dims,
   (void)r.ReadU32(&version);
   (void)r.ReadU32(&hash_bits);
   if (version != FeatureSpec::kFormatVersion) {
-    return Status::FailedPrecondition(
-        file + ": feature spec format version " + std::to_string(version) +
-        " is not supported; this build reads version " +
-        std::to_string(FeatureSpec::kFormatVersion));
+    return Status::FailedPrecondition(file + ": feature spec format version " +
+                                      std::to_string(version) +
+                                      " is not supported; this build reads version " +
+                                      std::to_string(FeatureSpec::kFormatVersion));
   }
   // The checksum covers everything before it, so truncation and bit flips are both caught here.
   const std::string_view body = std::string_view(bytes).substr(0, bytes.size() - 8);
@@ -272,7 +272,8 @@ Status LoadBinary(const std::filesystem::path& path, const ExpectedDims& dims,
       return Status::DataLoss(file + ": invalid idf value " + std::to_string(idf));
     }
   }
-  if (!in.ReadU64(&onehot_count)) return Status::DataLoss(file + ": truncated before one-hot count");
+  if (!in.ReadU64(&onehot_count))
+    return Status::DataLoss(file + ": truncated before one-hot count");
   PRODCAT_RETURN_IF_ERROR(
       ReadBuckets(&in, onehot_count, s->options.hash_bits, file, "one-hot", &s->onehot_buckets));
   if (tfidf_count != dims.tfidf || s->tabular_dim() != dims.tabular) {

@@ -17,13 +17,13 @@ namespace prodcat {
 
 // Reused across records (one per thread) so steady-state analysis does not allocate.
 struct AnalyzedRecord {
-  std::string scratch;          // normalization buffer, meaningless between calls
-  std::string key_scratch;      // buffer for composed one-hot keys
-  std::string title;            // " tok1 tok2 " tokens of NormalizeText(title); " " if none
-  std::string brand;            // same for the brand
-  std::string description;      // same for the description; " " unless analyzed
-  std::string brand_value;      // NormalizeText(brand); empty = missing
-  std::string seller_value;     // NormalizeText(seller_id); empty = missing
+  std::string scratch;            // normalization buffer, meaningless between calls
+  std::string key_scratch;        // buffer for composed one-hot keys
+  std::string title;              // " tok1 tok2 " tokens of NormalizeText(title); " " if none
+  std::string brand;              // same for the brand
+  std::string description;        // same for the description; " " unless analyzed
+  std::string brand_value;        // NormalizeText(brand); empty = missing
+  std::string seller_value;       // NormalizeText(seller_id); empty = missing
   std::string subcategory_value;  // NormalizeText(subcategory); empty = missing
   size_t title_tokens = 0;        // number of tokens in `title`
   size_t title_chars = 0;         // code points of the normalized title
@@ -44,7 +44,8 @@ void ForEachPaddedToken(std::string_view padded, Fn&& fn) {
   while (start < padded.size()) {
     size_t end = padded.find(' ', start);
     if (end == std::string_view::npos) end = padded.size();
-    if (end > start) fn(padded.substr(start, end - start), padded.substr(start - 1, end - start + 2));
+    if (end > start)
+      fn(padded.substr(start, end - start), padded.substr(start - 1, end - start + 2));
     start = end + 1;
   }
 }

@@ -55,8 +55,7 @@ nlohmann::json CategoricalSummary(const std::vector<ProductRecord>& train, Field
           {"other_share", present == 0 ? 0.0 : 1.0 - Share(covered, present)}};
 }
 
-nlohmann::json TitleTokenSummary(const std::vector<ProductRecord>& train,
-                                 const FeatureSpec& spec) {
+nlohmann::json TitleTokenSummary(const std::vector<ProductRecord>& train, const FeatureSpec& spec) {
   const TfidfVocabulary vocabulary(spec);
   std::unordered_map<std::string, size_t> counts;
   size_t total = 0, oov = 0;
@@ -101,7 +100,8 @@ nlohmann::json NumericSummary(std::vector<double> values, size_t rows) {
   const double mean = values.empty() ? 0.0 : sum / static_cast<double>(values.size());
   double squares = 0;
   for (double v : values) squares += (v - mean) * (v - mean);
-  const double std_dev = values.empty() ? 0.0 : std::sqrt(squares / static_cast<double>(values.size()));
+  const double std_dev =
+      values.empty() ? 0.0 : std::sqrt(squares / static_cast<double>(values.size()));
   nlohmann::json edges = nlohmann::json::array();
   if (!values.empty()) {
     for (int k = 0; k <= kProfileQuantileBins; ++k) {
@@ -120,8 +120,9 @@ nlohmann::json NumericSummary(std::vector<double> values, size_t rows) {
 nlohmann::json BuildReferenceProfile(const std::vector<ProductRecord>& train,
                                      const FeatureSpec& spec) {
   nlohmann::json numeric = nlohmann::json::object();
-  const std::pair<const char*, Field> raw_fields[] = {
-      {"price", Field::kPrice}, {"rating", Field::kRating}, {"reviews_count", Field::kReviewsCount}};
+  const std::pair<const char*, Field> raw_fields[] = {{"price", Field::kPrice},
+                                                      {"rating", Field::kRating},
+                                                      {"reviews_count", Field::kReviewsCount}};
   for (const auto& [name, field] : raw_fields) {
     std::vector<double> values;
     for (const ProductRecord& r : train) {
@@ -138,7 +139,8 @@ nlohmann::json BuildReferenceProfile(const std::vector<ProductRecord>& train,
     for (size_t row = 0; row < train.size(); ++row) {
       values[row] = tabular.values[tabular.indptr[row] + static_cast<size_t>(f)];
     }
-    numeric[std::string(kEngineeredFeatureNames[f])] = NumericSummary(std::move(values), train.size());
+    numeric[std::string(kEngineeredFeatureNames[f])] =
+        NumericSummary(std::move(values), train.size());
   }
 
   nlohmann::json categorical = nlohmann::json::object();
@@ -166,15 +168,17 @@ void AddPredictionProfile(const std::vector<int>& predicted, const std::vector<f
     } else {
       ++invalid;
     }
-    const double p = std::isfinite(confidence[i]) ? std::clamp<double>(confidence[i], 0.0, 1.0) : 0.0;
+    const double p =
+        std::isfinite(confidence[i]) ? std::clamp<double>(confidence[i], 0.0, 1.0) : 0.0;
     confidence_sum += p;
     const int bin = std::min(kProfileQuantileBins - 1, static_cast<int>(p * kProfileQuantileBins));
     ++bins[static_cast<size_t>(bin)];
   }
   nlohmann::json distribution = nlohmann::json::array();
   for (size_t c = 0; c < class_names.size(); ++c) {
-    distribution.push_back(
-        {{"class", class_names[c]}, {"count", class_counts[c]}, {"share", Share(class_counts[c], n)}});
+    distribution.push_back({{"class", class_names[c]},
+                            {"count", class_counts[c]},
+                            {"share", Share(class_counts[c], n)}});
   }
   nlohmann::json edges = nlohmann::json::array(), counts = nlohmann::json::array(),
                  shares = nlohmann::json::array();
@@ -190,7 +194,10 @@ void AddPredictionProfile(const std::vector<int>& predicted, const std::vector<f
       {"class_distribution", std::move(distribution)},
       {"invalid_class_count", invalid},
       {"mean_confidence", n == 0 ? 0.0 : confidence_sum / static_cast<double>(n)},
-      {"confidence_histogram", {{"edges", std::move(edges)}, {"counts", std::move(counts)}, {"shares", std::move(shares)}}}};
+      {"confidence_histogram",
+       {{"edges", std::move(edges)},
+        {"counts", std::move(counts)},
+        {"shares", std::move(shares)}}}};
 }
 
 }  // namespace prodcat

@@ -48,10 +48,9 @@
 //   }
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/data/record.h"
 #include "prodcat/features/feature_spec.h"

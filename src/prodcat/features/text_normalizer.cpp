@@ -132,8 +132,12 @@ void Normalize(std::string_view in, bool casefold, std::string* out) {
 
 }  // namespace
 
-void NormalizeTextTo(std::string_view utf8, std::string* out) { Normalize(utf8, true, out); }
-void CleanTextTo(std::string_view utf8, std::string* out) { Normalize(utf8, false, out); }
+void NormalizeTextTo(std::string_view utf8, std::string* out) {
+  Normalize(utf8, true, out);
+}
+void CleanTextTo(std::string_view utf8, std::string* out) {
+  Normalize(utf8, false, out);
+}
 
 std::string NormalizeText(std::string_view utf8) {
   std::string out;

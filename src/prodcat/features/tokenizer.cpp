@@ -37,21 +37,29 @@ bool IsWordCategory(utf8proc_category_t cat) {
 
 }  // namespace
 
-size_t WordCharLength(std::string_view text, size_t pos) {
+bool IsWordCharAt(std::string_view text, size_t pos, size_t* len) {
   auto lead = static_cast<unsigned char>(text[pos]);
-  if (lead < 0x80) return kAsciiWord[lead] ? 1 : 0;
+  if (lead < 0x80) {
+    *len = 1;
+    return kAsciiWord[lead];
+  }
   utf8proc_int32_t cp;
-  utf8proc_ssize_t len =
+  utf8proc_ssize_t n =
       utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
                        static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
-  if (len <= 0) return 0;  // malformed bytes separate tokens
-  return IsWordCategory(utf8proc_category(cp)) ? static_cast<size_t>(len) : 0;
+  if (n <= 0) {  // a malformed byte separates tokens
+    *len = 1;
+    return false;
+  }
+  *len = static_cast<size_t>(n);
+  return IsWordCategory(utf8proc_category(cp));
 }
 
 size_t CodePointBoundaries(std::string_view s, uint32_t* boundaries) {
   size_t k = 0;
   for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) boundaries[k++] = static_cast<uint32_t>(i);
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80)
+      boundaries[k++] = static_cast<uint32_t>(i);
   }
   boundaries[k] = static_cast<uint32_t>(s.size());
   return k;

@@ -21,15 +21,9 @@
 namespace prodcat {
 
 namespace internal {
-// Length in bytes of the word-character code point at text[pos], or 0 if it is not one.
-size_t WordCharLength(std::string_view text, size_t pos);
-// Length of the UTF-8 sequence starting with byte `lead` (1 for continuation/invalid bytes).
-inline size_t Utf8SequenceLength(unsigned char lead) {
-  if (lead < 0xC0) return 1;
-  if (lead < 0xE0) return 2;
-  if (lead < 0xF0) return 3;
-  return 4;
-}
+// Sets *len to the byte length of the character at text[pos] (1 for a malformed byte) and
+// returns whether it is a word character.
+bool IsWordCharAt(std::string_view text, size_t pos, size_t* len);
 }  // namespace internal
 
 // Calls fn(std::string_view token) for each token of `text`, in order. Allocation-free.
@@ -37,23 +31,23 @@ template <typename Fn>
 void ForEachToken(std::string_view text, Fn&& fn) {
   size_t pos = 0;
   const size_t n = text.size();
+  size_t len = 0;
   while (pos < n) {
-    size_t len = internal::WordCharLength(text, pos);
-    if (len == 0) {
-      pos += internal::Utf8SequenceLength(static_cast<unsigned char>(text[pos]));
+    if (!internal::IsWordCharAt(text, pos, &len)) {
+      pos += len;
       continue;
     }
     const size_t start = pos;
     pos += len;
     while (pos < n) {
-      len = internal::WordCharLength(text, pos);
-      if (len > 0) {
+      if (internal::IsWordCharAt(text, pos, &len)) {
         pos += len;
         continue;
       }
-      char c = text[pos];
+      const char c = text[pos];
+      size_t next_len = 0;
       if ((c == '-' || c == '.' || c == '/') && pos + 1 < n &&
-          internal::WordCharLength(text, pos + 1) > 0) {
+          internal::IsWordCharAt(text, pos + 1, &next_len)) {
         ++pos;
         continue;
       }

@@ -5,7 +5,7 @@
 // dense feature vector of num_features floats per call, so with ~20k one-hot columns a single row
 // costs ~100 us before the first tree is visited (measured with libxgboost 1.7.4). Here a row
 // costs O(nonzeros + trees x depth): the trees are renumbered breadth-first into one array of
-// 12-byte nodes whose children are adjacent, and a thread-local scratch vector is cleared
+// 16-byte nodes whose children are adjacent, and a thread-local scratch vector is cleared
 // entry by entry. The arithmetic follows XGBoost's CPU predictor step for step (float margins
 // starting at base_score, trees added in model order, XGBoost's softmax), so the probabilities are
 // bit-identical to XGBoost's; tests check that against XGBoosterPredictFromDMatrix.
@@ -43,8 +43,7 @@ class GbdtForest {
     float value;          // split threshold, or the leaf value when feature < 0
     int32_t feature;      // split column; -1 marks a leaf
     uint32_t left;        // index of the left child; the right child is left + 1
-    // Rows whose feature is missing go left when set. Kept out of `left` for clarity.
-    bool default_left;
+    bool default_left;    // a row missing `feature` goes left
   };
   float TreeValue(uint32_t root, const float* features) const;
 

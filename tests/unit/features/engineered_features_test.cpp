@@ -142,7 +142,7 @@ TEST(EngineeredFeaturesTest, TitleStatistics) {
   EXPECT_EQ(d[kFeatTitleWordCount], 3.0f);
   EXPECT_EQ(d[kFeatTitleDigitCount], 1.0f);
   EXPECT_FLOAT_EQ(d[kFeatTitleAvgWordLength], 4.0f);  // (5 + 5 + 2) / 3
-  EXPECT_FLOAT_EQ(d[kFeatTitleUpperRatio], 4.0f / 10.0f);  // U S B C of 10 letters
+  EXPECT_FLOAT_EQ(d[kFeatTitleUpperRatio], 0.5f);     // U S B C C of 10 letters
   auto empty = Dense(*spec, MakeRecord(""));
   EXPECT_EQ(empty[kFeatTitleWordCount], 0.0f);
   EXPECT_EQ(empty[kFeatTitleAvgWordLength], 0.0f);
@@ -183,8 +183,9 @@ TEST(EngineeredFeaturesTest, MissingIndicatorsAndDescription) {
 
 TEST(EngineeredFeaturesTest, BrandInTitleMatchesWholeTokens) {
   auto spec = FitOrDie(PricedRows(), Options());
-  EXPECT_EQ(Dense(*spec, MakeRecord("WD Western Digital 2TB", "Western Digital"))[kFeatBrandInTitle],
-            1.0f);
+  EXPECT_EQ(
+      Dense(*spec, MakeRecord("WD Western Digital 2TB", "Western Digital"))[kFeatBrandInTitle],
+      1.0f);
   EXPECT_EQ(Dense(*spec, MakeRecord("Sonya summer dress", "Sony"))[kFeatBrandInTitle], 0.0f);
 }
 

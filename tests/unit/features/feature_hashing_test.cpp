@@ -23,7 +23,8 @@ TEST(FeatureHashingTest, BucketGoldenValues) {
 TEST(FeatureHashingTest, NamespacesSeparateEqualKeys) {
   int same = 0;
   for (int i = 0; i < 1000; ++i) {
-    const std::string key = "k" + std::to_string(i);
+    std::string key = "k";
+    key += std::to_string(i);
     same += HashBucket(HashNamespace::kTitleWord, key, 20) ==
             HashBucket(HashNamespace::kTitleChar, key, 20);
   }

@@ -1,6 +1,7 @@
+#include "prodcat/features/feature_options.h"
+
 #include <gtest/gtest.h>
 
-#include "prodcat/features/feature_options.h"
 #include "prodcat/features/feature_spec.h"
 
 namespace prodcat {

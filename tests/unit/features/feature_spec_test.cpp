@@ -53,7 +53,9 @@ void ExpectSortedUnique(const SparseVector& v, size_t dim) {
   ASSERT_EQ(v.indices.size(), v.values.size());
   for (size_t i = 0; i < v.size(); ++i) {
     EXPECT_LT(v.indices[i], dim);
-    if (i > 0) EXPECT_LT(v.indices[i - 1], v.indices[i]);
+    if (i > 0) {
+      EXPECT_LT(v.indices[i - 1], v.indices[i]);
+    }
   }
 }
 
@@ -179,8 +181,8 @@ std::vector<ProductRecord> ManyRecords() {
   std::vector<ProductRecord> rows;
   const char* words[] = {"usb", "cable", "phone", "case", "lamp", "shirt", "steel", "mug"};
   for (int i = 0; i < 1200; ++i) {
-    std::string title = std::string(words[i % 8]) + " " + words[(i / 8) % 8] + " " +
-                        std::to_string(i % 37) + "gb";
+    std::string title =
+        std::string(words[i % 8]) + " " + words[(i / 8) % 8] + " " + std::to_string(i % 37) + "gb";
     ProductRecord r = MakeRecord(title, i % 3 ? "Brand" + std::to_string(i % 5) : "",
                                  i % 4 ? std::optional<double>(i % 97) : std::nullopt);
     r.seller_id = std::to_string(i % 11);

@@ -29,10 +29,10 @@ bool HasCleanSpacing(const std::string& s) {
 
 TEST(NormalizeTextTest, AppliesNfkcToFullWidthAndLigatures) {
   EXPECT_EQ(NormalizeText("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3\xEF\xBC\x91\xEF\xBC\x92"),
-            "abc12");                                       // "ＡＢＣ１２"
-  EXPECT_EQ(NormalizeText("\xEF\xAC\x81le"), "file");      // "ﬁle"
-  EXPECT_EQ(NormalizeText("10\xE2\x80\x89kg"), "10 kg");   // thin space
-  EXPECT_EQ(NormalizeText("x\xC2\xB2"), "x2");             // superscript two
+            "abc12");                                     // "ＡＢＣ１２"
+  EXPECT_EQ(NormalizeText("\xEF\xAC\x81le"), "file");     // "ﬁle"
+  EXPECT_EQ(NormalizeText("10\xE2\x80\x89kg"), "10 kg");  // thin space
+  EXPECT_EQ(NormalizeText("x\xC2\xB2"), "x2");            // superscript two
 }
 
 TEST(NormalizeTextTest, CaseFoldsIncludingSharpS) {
@@ -43,23 +43,35 @@ TEST(NormalizeTextTest, CaseFoldsIncludingSharpS) {
 
 TEST(NormalizeTextTest, CollapsesAndTrimsWhitespace) {
   EXPECT_EQ(NormalizeText("  Hello\t\n  World \r\n"), "hello world");
-  EXPECT_EQ(NormalizeText("a\xC2\xA0\xC2\xA0" "b"), "a b");       // no-break spaces
-  EXPECT_EQ(NormalizeText("a\xE3\x80\x80" "b"), "a b");           // ideographic space
-  EXPECT_EQ(NormalizeText("a\xE2\x80\xA8" "b"), "a b");           // line separator
+  EXPECT_EQ(NormalizeText("a\xC2\xA0\xC2\xA0"
+                          "b"),
+            "a b");  // no-break spaces
+  EXPECT_EQ(NormalizeText("a\xE3\x80\x80"
+                          "b"),
+            "a b");  // ideographic space
+  EXPECT_EQ(NormalizeText("a\xE2\x80\xA8"
+                          "b"),
+            "a b");  // line separator
   EXPECT_EQ(NormalizeText(" \t\n "), "");
   EXPECT_EQ(NormalizeText(""), "");
 }
 
 TEST(NormalizeTextTest, DropsControlAndIgnorableCharacters) {
-  EXPECT_EQ(NormalizeText(std::string("a\x01" "b\x7f" "c", 5)), "abc");
+  EXPECT_EQ(NormalizeText(std::string("a\x01"
+                                      "b\x7f"
+                                      "c",
+                                      5)),
+            "abc");
   EXPECT_EQ(NormalizeText(std::string("a\0b", 3)), "ab");
-  EXPECT_EQ(NormalizeText("co\xC2\xADoperate"), "cooperate");     // soft hyphen
+  EXPECT_EQ(NormalizeText("co\xC2\xADoperate"), "cooperate");      // soft hyphen
   EXPECT_EQ(NormalizeText("zero\xE2\x80\x8Bwidth"), "zerowidth");  // zero-width space
 }
 
 TEST(NormalizeTextTest, LumpsTypographicVariants) {
-  EXPECT_EQ(NormalizeText("USB\xE2\x80\x93" "C"), "usb-c");  // en dash
-  EXPECT_EQ(NormalizeText("men\xE2\x80\x99s"), "men's");      // right single quote
+  EXPECT_EQ(NormalizeText("USB\xE2\x80\x93"
+                          "C"),
+            "usb-c");                                     // en dash
+  EXPECT_EQ(NormalizeText("men\xE2\x80\x99s"), "men's");  // right single quote
 }
 
 TEST(CleanTextTest, KeepsCaseButNormalizes) {
@@ -107,7 +119,9 @@ TEST(NormalizeTextTest, AsciiFastPathMatchesUtf8proc) {
 
 TEST(NormalizeTextTest, IsIdempotentAndCleanTextComposes) {
   const std::string samples[] = {"  Ｓｏｎｙ  WH-1000XM4\tHeadphones ", "Straße ﬁle\xC2\xA0x",
-                                 "Crème Brûlée — 500 ML", "abc\xFF" "def"};
+                                 "Crème Brûlée — 500 ML",
+                                 "abc\xFF"
+                                 "def"};
   for (const std::string& s : samples) {
     const std::string once = NormalizeText(s);
     EXPECT_EQ(NormalizeText(once), once);

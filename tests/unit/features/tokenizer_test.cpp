@@ -9,9 +9,9 @@ namespace {
 using ::testing::ElementsAre;
 
 TEST(TokenizerTest, KeepsJoinersBetweenWordCharacters) {
-  EXPECT_THAT(Tokenize("apple mq8n2b/a iphone 8 plus 64gb 5.5\" (gold), usb-c"),
-              ElementsAre("apple", "mq8n2b/a", "iphone", "8", "plus", "64gb", "5.5", "gold",
-                          "usb-c"));
+  EXPECT_THAT(
+      Tokenize("apple mq8n2b/a iphone 8 plus 64gb 5.5\" (gold), usb-c"),
+      ElementsAre("apple", "mq8n2b/a", "iphone", "8", "plus", "64gb", "5.5", "gold", "usb-c"));
   EXPECT_THAT(Tokenize("1/2 inch"), ElementsAre("1/2", "inch"));
 }
 
@@ -28,7 +28,7 @@ TEST(TokenizerTest, UnicodeLettersAndDigitsAreWordCharacters) {
   EXPECT_THAT(Tokenize("café crème"), ElementsAre("café", "crème"));
   EXPECT_THAT(Tokenize("日本語テキスト"), ElementsAre("日本語テキスト"));
   EXPECT_THAT(Tokenize("naïve—test"), ElementsAre("naïve", "test"));  // em dash separates
-  EXPECT_THAT(Tokenize("ok \xFF bad"), ElementsAre("ok", "bad"));      // malformed byte separates
+  EXPECT_THAT(Tokenize("ok \xFF bad"), ElementsAre("ok", "bad"));     // malformed byte separates
 }
 
 TEST(TokenizerTest, CharWbNgramsMatchScikitLearn) {

@@ -32,6 +32,8 @@ class ScratchDir {
   // Writes `contents` byte for byte to `name` inside the directory and returns its path.
   std::filesystem::path Write(const std::string& name, const std::string& contents) const {
     std::filesystem::path p = path_ / name;
+    // Unlink first: rewriting a truncated file makes ext4 flush it on close (auto_da_alloc).
+    std::filesystem::remove(p);
     std::ofstream out(p, std::ios::binary);
     out << contents;
     return p;

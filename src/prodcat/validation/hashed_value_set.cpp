@@ -1,0 +1,60 @@
+#include "prodcat/validation/hashed_value_set.h"
+
+#include <cstring>
+
+#include "prodcat/common/stable_hash.h"
+
+namespace prodcat {
+namespace {
+constexpr size_t kInitialSlots = 1024;  // a power of two
+}  // namespace
+
+HashedValueSet::HashedValueSet() : slots_(kInitialSlots, 0), seen_twice_(kInitialSlots, 0) {}
+
+uint64_t HashedValueSet::HashText(std::string_view text) { return StableHash(text); }
+
+uint64_t HashedValueSet::HashNumber(double value) {
+  if (value == 0) value = 0;  // -0.0 == 0.0, so they must hash alike
+  uint64_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  // Mix the bits: nearby numbers differ only in low bits, which linear probing handles badly.
+  std::string_view bytes(reinterpret_cast<const char*>(&bits), sizeof(bits));
+  return StableHash(bytes);
+}
+
+bool HashedValueSet::Insert(uint64_t hash) {
+  if (hash == 0) hash = 1;  // 0 marks empty slots; merging it with 1 adds a 2^-64 collision
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == hash) {
+      ++repeat_occurrences_;
+      if (!seen_twice_[i]) {
+        seen_twice_[i] = 1;
+        ++repeated_values_;
+      }
+      return false;
+    }
+    if (slots_[i] == 0) {
+      slots_[i] = hash;
+      if (++distinct_ * 2 > slots_.size()) Grow();
+      return true;
+    }
+  }
+}
+
+void HashedValueSet::Grow() {
+  std::vector<uint64_t> old_slots(slots_.size() * 2, 0);
+  std::vector<uint8_t> old_flags(slots_.size() * 2, 0);
+  old_slots.swap(slots_);
+  old_flags.swap(seen_twice_);
+  size_t mask = slots_.size() - 1;
+  for (size_t j = 0; j < old_slots.size(); ++j) {
+    if (old_slots[j] == 0) continue;
+    size_t i = old_slots[j] & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = old_slots[j];
+    seen_twice_[i] = old_flags[j];
+  }
+}
+
+}  // namespace prodcat
