@@ -1,0 +1,188 @@
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "gbdt_test_data.h"
+#include "prodcat/models/gbdt_forest.h"
+#include "prodcat/models/gbdt_training.h"
+#include "prodcat/models/gbdt_xgboost.h"
+
+namespace prodcat {
+namespace {
+
+using gbdt_test::MakeContext;
+using gbdt_test::MakeTabular;
+
+// Drops some dense entries (missing values) and zeroes others (explicit zeros), so both of
+// XGBoost's default directions and real zero values are exercised.
+TrainSet WithHoles(const TrainSet& set, uint32_t seed) {
+  TrainSet out;
+  out.labels = set.labels;
+  out.tabular.num_cols = set.tabular.num_cols;
+  std::mt19937 rng(seed);
+  for (size_t r = 0; r < set.rows(); ++r) {
+    SparseVector row;
+    for (uint64_t i = set.tabular.indptr[r]; i < set.tabular.indptr[r + 1]; ++i) {
+      uint32_t c = set.tabular.indices[i];
+      unsigned dice = rng() % 10;
+      if (c < gbdt_test::kDenseColumns && dice < 2) continue;
+      row.indices.push_back(c);
+      row.values.push_back(c < gbdt_test::kDenseColumns && dice == 2 ? 0.0f
+                                                                     : set.tabular.values[i]);
+    }
+    out.tabular.AppendRow(row);
+  }
+  return out;
+}
+
+SparseVector SparseRow(const CsrMatrix& m, size_t r) {
+  SparseVector row;
+  for (uint64_t i = m.indptr[r]; i < m.indptr[r + 1]; ++i) {
+    row.indices.push_back(m.indices[i]);
+    row.values.push_back(m.values[i]);
+  }
+  return row;
+}
+
+void ExpectForestMatchesXgboost(const nlohmann::json& params_json, int k) {
+  TrainSet train = WithHoles(MakeTabular(1500, k, 31), 1);
+  TrainSet val = WithHoles(MakeTabular(400, k, 32), 2);
+  GbdtParams params;
+  ASSERT_TRUE(GbdtParams::FromJson(params_json, &params).ok());
+  GbdtTrainResult result;
+  Status s = TrainGbdtBooster(params, MakeContext(k), train.tabular, train.labels, val.tabular,
+                              val.labels, &result);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+
+  GbdtForest forest;
+  ASSERT_TRUE(GbdtForest::FromModelBytes(result.model_bytes, &forest).ok());
+  EXPECT_EQ(forest.num_classes(), k);
+  EXPECT_EQ(forest.num_features(), gbdt_test::kColumns);
+  EXPECT_EQ(forest.num_trees(), static_cast<size_t>(k * (result.best_iteration + 1)));
+
+  XgbBooster booster;
+  ASSERT_TRUE(XgbBooster::FromModelBytes(result.model_bytes, &booster).ok());
+  XgbMatrix matrix;
+  std::vector<float> labels(val.labels.begin(), val.labels.end());
+  ASSERT_TRUE(XgbMatrix::FromCsr(val.tabular, nullptr, labels, {}, 1, &matrix).ok());
+  std::vector<float> expected;
+  ASSERT_TRUE(booster.Predict(matrix, &expected).ok());
+  ASSERT_EQ(expected.size(), val.rows() * k);
+  std::vector<float> got(k);
+  for (size_t r = 0; r < val.rows(); ++r) {
+    forest.PredictProba(SparseRow(val.tabular, r), got.data());
+    ASSERT_EQ(0, std::memcmp(got.data(), &expected[r * k], sizeof(float) * k))
+        << "row " << r << ": " << got[0] << " vs " << expected[r * k];
+  }
+}
+
+TEST(GbdtForestTest, ProbabilitiesAreBitIdenticalToXgboost) {
+  ExpectForestMatchesXgboost({{"num_rounds", 30}, {"nthread", 1}}, 4);
+}
+
+TEST(GbdtForestTest, BitIdenticalWithSamplingDeepTreesAndTwoClasses) {
+  ExpectForestMatchesXgboost(
+      {{"num_rounds", 20}, {"max_depth", 9}, {"subsample", 0.7}, {"colsample_bytree", 0.6},
+       {"min_child_weight", 0}, {"nthread", 2}},
+      2);
+}
+
+TEST(GbdtForestTest, RejectsMalformedModels) {
+  GbdtForest forest;
+  EXPECT_EQ(GbdtForest::FromModelBytes("", &forest).code(), StatusCode::kDataLoss);
+  EXPECT_EQ(GbdtForest::FromModelBytes("{\"learner\": 3}", &forest).code(),
+            StatusCode::kDataLoss);
+  nlohmann::json model = {
+      {"learner",
+       {{"objective", {{"name", "multi:softprob"}}},
+        {"learner_model_param", {{"base_score", "5E-1"}, {"num_class", "2"}, {"num_feature", "3"}}},
+        {"gradient_booster",
+         {{"name", "gbtree"},
+          {"model",
+           {{"tree_info", {0}},
+            {"trees",
+             {{{"left_children", {1, -1, -1}},
+               {"right_children", {2, -1, -1}},
+               {"split_indices", {1, 0, 0}},
+               {"split_conditions", {0.5, -1.0, 1.0}},
+               {"default_left", {1, 0, 0}}}}}}}}}}}};
+  ASSERT_TRUE(GbdtForest::FromModelJson(model, &forest).ok());
+  // x[1] = 0.2 < 0.5 goes left (-1), x[1] missing goes left too; class 1 keeps its base score.
+  float probs[2];
+  SparseVector x;
+  x.indices = {1};
+  x.values = {0.2f};
+  forest.PredictProba(x, probs);
+  EXPECT_LT(probs[0], probs[1]);
+  x.values = {0.9f};
+  forest.PredictProba(x, probs);
+  EXPECT_GT(probs[0], probs[1]);
+
+  nlohmann::json cyclic = model;
+  cyclic["learner"]["gradient_booster"]["model"]["trees"][0]["left_children"] = {1, 0, -1};
+  EXPECT_EQ(GbdtForest::FromModelJson(cyclic, &forest).code(), StatusCode::kDataLoss);
+  nlohmann::json out_of_range = model;
+  out_of_range["learner"]["gradient_booster"]["model"]["trees"][0]["split_indices"] = {9, 0, 0};
+  EXPECT_EQ(GbdtForest::FromModelJson(out_of_range, &forest).code(), StatusCode::kDataLoss);
+  nlohmann::json regression = model;
+  regression["learner"]["objective"]["name"] = "reg:squarederror";
+  EXPECT_EQ(GbdtForest::FromModelJson(regression, &forest).code(), StatusCode::kDataLoss);
+}
+
+// Single-row latency on a realistically shaped model. Prints the numbers; the bound only
+// catches a gross regression (the machine running the tests may be busy).
+TEST(GbdtForestTest, SingleRowLatency) {
+  const int k = 10;
+  TrainSet train = MakeTabular(2000, k, 41);
+  TrainSet val = MakeTabular(200, k, 42);
+  GbdtParams params;
+  ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", 60}, {"early_stopping_rounds", 0},
+                                    {"min_child_weight", 0}, {"nthread", 2}},
+                                   &params)
+                  .ok());
+  GbdtTrainResult result;
+  ASSERT_TRUE(TrainGbdtBooster(params, MakeContext(k), train.tabular, train.labels, val.tabular,
+                               val.labels, &result)
+                  .ok());
+  GbdtForest forest;
+  ASSERT_TRUE(GbdtForest::FromModelBytes(result.model_bytes, &forest).ok());
+  std::vector<SparseVector> rows;
+  for (size_t r = 0; r < val.rows(); ++r) rows.push_back(SparseRow(val.tabular, r));
+  std::vector<float> probs(k);
+  const int repeats = 20;
+  auto start = std::chrono::steady_clock::now();
+  float checksum = 0;
+  for (int i = 0; i < repeats; ++i) {
+    for (const SparseVector& row : rows) {
+      forest.PredictProba(row, probs.data());
+      checksum += probs[0];
+    }
+  }
+  double micros = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+                      .count() /
+                  static_cast<double>(repeats * rows.size());
+  std::printf("gbdt single-row predict: %.2f us/row (%zu trees, %zu nodes, %zu nnz/row) [%g]\n",
+              micros, forest.num_trees(), forest.num_nodes(), rows[0].size(), checksum);
+  EXPECT_LT(micros, 2000.0);
+}
+
+TEST(GbdtTrainingTest, ChooseTrainRowsIsSeededAndUniform) {
+  auto a = ChooseTrainRows(10000, 1000, 1);
+  auto b = ChooseTrainRows(10000, 1000, 1);
+  auto c = ChooseTrainRows(10000, 1000, 2);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  ASSERT_EQ(a.size(), 1000u);
+  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));
+  EXPECT_EQ(std::adjacent_find(a.begin(), a.end()), a.end());
+  size_t first_half = std::count_if(a.begin(), a.end(), [](size_t r) { return r < 5000; });
+  EXPECT_GT(first_half, 400u);
+  EXPECT_LT(first_half, 600u);
+  EXPECT_EQ(ChooseTrainRows(50, 0, 1).size(), 50u);
+  EXPECT_EQ(ChooseTrainRows(50, 100, 1).size(), 50u);
+}
+
+}  // namespace
+}  // namespace prodcat
