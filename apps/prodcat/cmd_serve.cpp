@@ -1,9 +1,153 @@
+// `prodcat serve`: the HTTP inference server (see src/prodcat/serving/server_runner.h), and a
+// hidden `bench-predict` that times the model alone, so benchmarks can separate HTTP overhead
+// from model cost.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
 #include "commands.h"
+#include "prodcat/data/record_reader.h"
+#include "prodcat/models/bundle.h"
+#include "prodcat/serving/server_runner.h"
 
 namespace prodcat::cli {
+namespace {
+
+void RegisterBenchPredict(CLI::App& app) {
+  auto* cmd = app.add_subcommand("bench-predict",
+                                 "Time ModelBundle::PredictTopK per row (benchmark helper)");
+  cmd->group("");  // hidden from --help: a tool for bench/serving, not a user command
+  struct Args {
+    std::string model, input;
+    size_t rows = 5000, top_k = 3;
+    int rounds = 3;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--model", a->model, "Model bundle directory")->required();
+  cmd->add_option("--input", a->input, "Products file (CSV or JSONL)")->required();
+  cmd->add_option("--rows", a->rows, "Rows to score per round")->check(CLI::PositiveNumber);
+  cmd->add_option("--top-k", a->top_k, "k of PredictTopK")->check(CLI::PositiveNumber);
+  cmd->add_option("--rounds", a->rounds, "Rounds (the best is reported)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([a] {
+    std::unique_ptr<ModelBundle> bundle;
+    Status s = ModelBundle::Load(a->model, &bundle);
+    std::vector<ProductRecord> records;
+    ReadOptions read;
+    read.on_error = OnError::kSkip;
+    if (s.ok()) s = ReadAllRecords(a->input, read, &records);
+    if (s.ok() && records.empty()) s = Status::InvalidArgument(a->input + ": no records");
+    if (!s.ok()) {
+      ExitCode() = Fail(s);
+      return;
+    }
+    std::vector<double> per_row_us;
+    size_t n = a->rows;
+    double best_total_us = 1e300;
+    for (int round = 0; round < a->rounds; ++round) {
+      auto round_start = std::chrono::steady_clock::now();
+      for (size_t i = 0; i < n; ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto top = bundle->PredictTopK(records[i % records.size()], a->top_k);
+        auto t1 = std::chrono::steady_clock::now();
+        if (top.empty()) std::abort();
+        if (round == a->rounds - 1) {
+          per_row_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        }
+      }
+      best_total_us = std::min(
+          best_total_us,
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - round_start)
+              .count());
+    }
+    std::sort(per_row_us.begin(), per_row_us.end());
+    auto pct = [&](double q) {
+      return per_row_us[std::min(per_row_us.size() - 1,
+                                 static_cast<size_t>(q * static_cast<double>(per_row_us.size())))];
+    };
+    std::printf(
+        "{\"family\":\"%s\",\"rows\":%zu,\"mean_us_per_row\":%.2f,\"p50_us\":%.2f,"
+        "\"p99_us\":%.2f}\n",
+        bundle->classifier().family().c_str(), n, best_total_us / static_cast<double>(n), pct(0.5),
+        pct(0.99));
+  });
+}
+
+}  // namespace
 
 void RegisterServe(CLI::App& app) {
-  app.add_subcommand("serve", "Serve a model over HTTP (not built yet)");
+  auto* cmd = app.add_subcommand("serve", "Serve a model over HTTP (JSON API, KServe v2, docs)");
+  struct Args {
+    serving::ServerRunOptions run;
+    double poll_seconds = 5, drain_seconds = 10, header_timeout = 10, body_timeout = 30,
+           idle_timeout = 60;
+  };
+  auto a = std::make_shared<Args>();
+  serving::ServerRunOptions& r = a->run;
+  serving::RequestLimits& limits = r.service.limits;
+  cmd->add_option("--model", r.model, "Model bundle directory (followed: reloaded when it changes)")
+      ->required();
+  cmd->add_option("--model-name", r.model_name, "Name reported by the API (default: directory name)");
+  cmd->add_option("--host", r.host, "Listen address")->capture_default_str();
+  cmd->add_option("--port", r.port, "Listen port (0: any free port, printed on stdout)")
+      ->capture_default_str();
+  cmd->add_option("--threads", r.threads, "I/O threads, and batch worker threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--poll-seconds", a->poll_seconds,
+                  "Check the model directory for a new bundle this often (0: only on SIGHUP or "
+                  "POST /admin/reload)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--drain-seconds", a->drain_seconds,
+                  "On SIGTERM/SIGINT, wait this long for in-flight requests")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--admin-token-file", r.admin_token_file,
+                  "Bearer token for POST /admin/reload (default: $PRODCAT_ADMIN_TOKEN; neither: "
+                  "admin disabled)");
+  cmd->add_option("--access-log", r.access_log,
+                  "JSON access log: - (stderr), off, or a file to append to")
+      ->capture_default_str();
+  cmd->add_option("--web-root", r.web_root,
+                  "node_modules directory with swagger-ui-dist and redoc (default: found beside "
+                  "the executable or in the build tree)");
+  cmd->add_option("--top-k", r.service.default_top_k, "Probabilities returned by default")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--max-batch", limits.max_batch_items, "Most items per batch request")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", limits.max_single_body_bytes, "Body limit of /predict")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-batch-body-bytes", limits.max_batch_body_bytes,
+                  "Body limit of /predict/batch and infer")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--header-timeout", a->header_timeout, "Seconds for a request's header")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--body-timeout", a->body_timeout, "Seconds for a request's body")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", a->idle_timeout, "Seconds an idle keep-alive connection lives")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->callback([a] {
+    auto ms = [](double seconds) {
+      return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    };
+    serving::ServerRunOptions run = a->run;
+    run.poll_interval = ms(a->poll_seconds);
+    run.drain = ms(a->drain_seconds);
+    run.header_timeout = ms(a->header_timeout);
+    run.body_timeout = ms(a->body_timeout);
+    run.idle_timeout = ms(a->idle_timeout);
+    Status s = serving::RunServer(run);
+    if (!s.ok()) ExitCode() = Fail(s);
+  });
+  RegisterBenchPredict(app);
 }
 
 }  // namespace prodcat::cli

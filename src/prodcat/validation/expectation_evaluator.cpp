@@ -321,7 +321,7 @@ class DistributionEvaluator : public ColumnAggregateEvaluator {
     for (const auto& [value, share] : expectation_.reference) {
       reference[value] += share / reference_total;
     }
-    double distance = JensenShannonDistance(observed, reference);
+    double distance = CategoricalJensenShannonDistance(observed, reference);
     r->observed_value = distance;
     r->success = distance <= expectation_.threshold;
     // The observed shares of the reference's values and of the most common other values.

@@ -25,8 +25,8 @@ double JensenShannonDistance(const std::vector<double>& p, const std::vector<dou
   return std::sqrt(std::max(0.0, std::min(1.0, divergence)));
 }
 
-double JensenShannonDistance(const std::map<std::string, double>& p,
-                             const std::map<std::string, double>& q) {
+double CategoricalJensenShannonDistance(const std::map<std::string, double>& p,
+                                        const std::map<std::string, double>& q) {
   std::vector<double> pv, qv;
   auto pi = p.begin();
   auto qi = q.begin();

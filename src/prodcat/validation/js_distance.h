@@ -18,7 +18,7 @@ namespace prodcat {
 double JensenShannonDistance(const std::vector<double>& p, const std::vector<double>& q);
 
 // The same over named categories: a category missing from one map has weight 0 there.
-double JensenShannonDistance(const std::map<std::string, double>& p,
-                             const std::map<std::string, double>& q);
+double CategoricalJensenShannonDistance(const std::map<std::string, double>& p,
+                                        const std::map<std::string, double>& q);
 
 }  // namespace prodcat

@@ -85,7 +85,7 @@ TEST(GbdtForestTest, ProbabilitiesAreBitIdenticalToXgboost) {
 TEST(GbdtForestTest, BitIdenticalWithSamplingDeepTreesAndTwoClasses) {
   ExpectForestMatchesXgboost(
       {{"num_rounds", 20}, {"max_depth", 9}, {"subsample", 0.7}, {"colsample_bytree", 0.6},
-       {"min_child_weight", 0}, {"nthread", 2}},
+       {"min_child_weight", 0}, {"nthread", 1}},
       2);
 }
 
@@ -139,7 +139,7 @@ TEST(GbdtForestTest, SingleRowLatency) {
   TrainSet val = MakeTabular(200, k, 42);
   GbdtParams params;
   ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", 60}, {"early_stopping_rounds", 0},
-                                    {"min_child_weight", 0}, {"nthread", 2}},
+                                    {"min_child_weight", 0}, {"nthread", 1}},
                                    &params)
                   .ok());
   GbdtTrainResult result;
@@ -182,6 +182,92 @@ TEST(GbdtTrainingTest, ChooseTrainRowsIsSeededAndUniform) {
   EXPECT_LT(first_half, 600u);
   EXPECT_EQ(ChooseTrainRows(50, 0, 1).size(), 50u);
   EXPECT_EQ(ChooseTrainRows(50, 100, 1).size(), 50u);
+}
+
+}  // namespace
+}  // namespace prodcat
+
+namespace prodcat {
+namespace {
+
+// Manual benchmark (run with --gtest_also_run_disabled_tests): a product-catalog-sized model
+// scored row by row with GbdtForest and with XGBoost's in-place CSR prediction.
+TEST(GbdtForestTest, DISABLED_LatencyReport) {
+  const int k = 20;
+  const size_t columns = 20000;
+  std::mt19937 rng(5);
+  auto make = [&](size_t rows) {
+    TrainSet set;
+    set.tabular.num_cols = columns;
+    std::normal_distribution<float> normal;
+    for (size_t r = 0; r < rows; ++r) {
+      int label = static_cast<int>(rng() % k);
+      SparseVector row;
+      for (uint32_t c = 0; c < 20; ++c) {
+        row.indices.push_back(c);
+        row.values.push_back(normal(rng) + (static_cast<int>(c) == label ? 1.0f : 0.0f));
+      }
+      std::vector<uint32_t> sparse = {static_cast<uint32_t>(100 + label * 5 + rng() % 5)};
+      for (int i = 0; i < 30; ++i) sparse.push_back(200 + rng() % (columns - 200));
+      std::sort(sparse.begin(), sparse.end());
+      sparse.erase(std::unique(sparse.begin(), sparse.end()), sparse.end());
+      for (uint32_t c : sparse) {
+        row.indices.push_back(c);
+        row.values.push_back(1.0f);
+      }
+      set.tabular.AppendRow(row);
+      set.labels.push_back(rng() % 10 == 0 ? static_cast<int>(rng() % k) : label);
+    }
+    return set;
+  };
+  TrainSet train = make(20000), val = make(2000);
+  GbdtParams params;
+  ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", 150}, {"early_stopping_rounds", 0},
+                                    {"nthread", 2}},
+                                   &params)
+                  .ok());
+  TrainContext ctx = MakeContext(k);
+  ctx.show_progress = true;
+  GbdtTrainResult result;
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(TrainGbdtBooster(params, ctx, train.tabular, train.labels, val.tabular, val.labels,
+                               &result)
+                  .ok());
+  double train_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("training: %zu rows x %d rounds x %d classes in %.1fs (%.0f row-rounds/s)\n",
+              train.rows(), params.num_rounds, k, train_seconds,
+              static_cast<double>(train.rows()) * params.num_rounds / train_seconds);
+  GbdtForest forest;
+  ASSERT_TRUE(GbdtForest::FromModelBytes(result.model_bytes, &forest).ok());
+  std::vector<SparseVector> rows;
+  for (size_t r = 0; r < val.rows(); ++r) rows.push_back(SparseRow(val.tabular, r));
+  std::vector<float> probs(k);
+  auto t1 = std::chrono::steady_clock::now();
+  for (const SparseVector& row : rows) forest.PredictProba(row, probs.data());
+  double forest_us = std::chrono::duration<double, std::micro>(
+                         std::chrono::steady_clock::now() - t1).count() / rows.size();
+
+  XgbBooster booster;
+  ASSERT_TRUE(XgbBooster::FromModelBytes(result.model_bytes, &booster).ok());
+  ASSERT_TRUE(booster.SetParam("nthread", "1").ok());
+  // In-place prediction through the C API, one row per call.
+  std::vector<float> xgb_probs;
+  auto t2 = std::chrono::steady_clock::now();
+  size_t xgb_rows = 200;
+  for (size_t r = 0; r < xgb_rows; ++r) {
+    CsrMatrix one;
+    one.num_cols = columns;
+    one.AppendRow(rows[r]);
+    XgbMatrix m;
+    ASSERT_TRUE(XgbMatrix::FromCsr(one, nullptr, {0.0f}, {}, 1, &m).ok());
+    ASSERT_TRUE(booster.Predict(m, &xgb_probs).ok());
+  }
+  double xgb_us = std::chrono::duration<double, std::micro>(
+                      std::chrono::steady_clock::now() - t2).count() / xgb_rows;
+  std::printf("single row: GbdtForest %.1f us, XGBoost DMatrix-per-row %.1f us (%zu trees, %zu "
+              "nodes, %zu nnz/row)\n",
+              forest_us, xgb_us, forest.num_trees(), forest.num_nodes(), rows[0].size());
 }
 
 }  // namespace

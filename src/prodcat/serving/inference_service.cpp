@@ -1,0 +1,450 @@
+#include "prodcat/serving/inference_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+#include <thread>
+
+#include "prodcat/common/version.h"
+#include "prodcat/serving/admin_auth.h"
+#include "prodcat/serving/json_writer.h"
+#include "prodcat/serving/open_inference.h"
+#include "prodcat/serving/openapi.h"
+#include "prodcat/serving/request_id.h"
+#include "prodcat/serving/request_parser.h"
+
+namespace prodcat::serving {
+namespace {
+
+struct EndpointDoc {
+  const char* method;
+  const char* path;
+  const char* description;
+};
+
+constexpr EndpointDoc kEndpoints[] = {
+    {"GET", "/", "service name, version, endpoints and the model being served"},
+    {"GET", "/health", "liveness"},
+    {"GET", "/ready", "readiness: model loaded and warmed (503 otherwise)"},
+    {"POST", "/predict", "categorize one product (?top_k=)"},
+    {"POST", "/predict/batch", "categorize a JSON array of products or {\"items\": [...]}"},
+    {"GET", "/metrics", "Prometheus metrics"},
+    {"GET", "/openapi.json", "OpenAPI 3 description"},
+    {"GET", "/docs", "Swagger UI"},
+    {"GET", "/redoc", "ReDoc"},
+    {"POST", "/admin/reload", "reload the model from its source (bearer token)"},
+    {"GET", "/v2/health/live", "Open Inference Protocol: liveness"},
+    {"GET", "/v2/health/ready", "Open Inference Protocol: readiness"},
+    {"GET", "/v2/models/{name}", "Open Inference Protocol: model metadata"},
+    {"POST", "/v2/models/{name}/infer", "Open Inference Protocol: inference"},
+};
+
+const std::string& RequestIdOf(const http::Request& request) {
+  static const std::string kNone;
+  const std::string* id = request.Header("x-request-id");
+  return id != nullptr ? *id : kNone;
+}
+
+void WriteModelRef(JsonWriter& w, const ServedModel& model) {
+  w.Key("model").BeginObject();
+  w.Key("name").String(model.name).Key("version").String(model.version);
+  w.EndObject();
+}
+
+void WriteScores(JsonWriter& w, const ProductRecord& record,
+                 const std::vector<ScoredLabel>& top) {
+  if (!record.product_id.empty()) w.Key("product_id").String(record.product_id);
+  w.Key("category").String(top[0].label);
+  w.Key("confidence").Float(top[0].probability);
+  w.Key("probabilities").BeginArray();
+  for (const ScoredLabel& s : top) {
+    w.BeginObject().Key("category").String(s.label).Key("probability").Float(s.probability);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("fallback").Bool(false);
+}
+
+void SetV2Error(int status, const std::string& message, http::Response* response) {
+  response->status = status;
+  response->content_type = "application/json";
+  response->body = "{\"error\":";
+  AppendJsonString(message, &response->body);
+  response->body += '}';
+}
+
+nlohmann::json ModelInfoJson(const ServedModel& model) {
+  nlohmann::json j = {{"name", model.name},
+                      {"version", model.version},
+                      {"family", model.family},
+                      {"source", model.source},
+                      {"loaded_at", model.loaded_at},
+                      {"num_classes", model.bundle->class_names().size()}};
+  if (!model.created_at.empty()) j["created_at"] = model.created_at;
+  return j;
+}
+
+// Scores records [begin, end) into (*out)[i] (only items that parsed).
+void ScoreRange(const ModelBundle& bundle, const std::vector<BatchItem>& items, size_t k,
+                size_t begin, size_t end, std::vector<std::vector<ScoredLabel>>* out) {
+  for (size_t i = begin; i < end; ++i) {
+    if (items[i].ok) (*out)[i] = bundle.PredictTopK(items[i].record, k);
+  }
+}
+
+}  // namespace
+
+InferenceService::InferenceService(ServiceOptions options, ModelManager* models,
+                                   ServingMetrics* metrics)
+    : options_(std::move(options)),
+      models_(models),
+      metrics_(metrics),
+      assets_(options_.web_root),
+      openapi_json_(OpenApiDocument(options_.limits, options_.default_top_k).dump()) {}
+
+bool InferenceService::BeforeRequest(http::Request& request, http::Response& response) {
+  std::string* id = nullptr;
+  for (auto& [name, value] : request.headers) {
+    if (name == "x-request-id") {
+      id = &value;
+      break;
+    }
+  }
+  if (id == nullptr) {
+    request.headers.emplace_back("x-request-id", NewRequestId());
+    id = &request.headers.back().second;
+  } else if (!IsValidRequestId(*id)) {
+    *id = NewRequestId();
+  }
+  response.SetHeader("X-Request-Id", *id);
+  return true;
+}
+
+std::shared_ptr<const ServedModel> InferenceService::ModelOr503(http::Response* response,
+                                                                bool v2) const {
+  std::shared_ptr<const ServedModel> model = models_->current();
+  if (model) return model;
+  if (v2) {
+    SetV2Error(503, "no model is loaded yet", response);
+  } else {
+    SetErrorResponse(ApiError::Make(503, "model_unavailable", "no model is loaded yet"), response);
+  }
+  return nullptr;
+}
+
+void InferenceService::Reject(std::string_view endpoint, const ApiError& error,
+                              http::Response* response) {
+  metrics_->CountInvalidInput(endpoint, error.code);
+  SetErrorResponse(error, response);
+}
+
+bool InferenceService::ParseTopK(const http::Request& request, const ServedModel& model,
+                                 size_t* k, ApiError* error) const {
+  *k = options_.default_top_k;
+  auto it = request.query.find("top_k");
+  if (it != request.query.end()) {
+    const std::string& text = it->second;
+    size_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || value < 1 ||
+        value > options_.limits.max_top_k) {
+      *error = ApiError::Make(422, "invalid_parameter",
+                              "top_k must be an integer between 1 and " +
+                                  std::to_string(options_.limits.max_top_k),
+                              "top_k");
+      return false;
+    }
+    *k = value;
+  }
+  *k = std::max<size_t>(1, std::min(*k, model.bundle->class_names().size()));
+  return true;
+}
+
+void InferenceService::Root(http::Request&, http::Response& response) {
+  nlohmann::json endpoints = nlohmann::json::array();
+  for (const EndpointDoc& e : kEndpoints) {
+    endpoints.push_back({{"method", e.method}, {"path", e.path}, {"description", e.description}});
+  }
+  std::shared_ptr<const ServedModel> model = models_->current();
+  response.SetJson(200, {{"service", "prodcat inference server"},
+                         {"version", kVersion},
+                         {"model", model ? ModelInfoJson(*model) : nlohmann::json(nullptr)},
+                         {"endpoints", std::move(endpoints)},
+                         {"docs", "/docs"}});
+}
+
+void InferenceService::Ready(http::Request&, http::Response& response) {
+  std::shared_ptr<const ServedModel> model = models_->current();
+  if (draining_.load()) {
+    response.SetJson(503, {{"status", "not_ready"}, {"reason", "shutting down"}});
+  } else if (!model) {
+    response.SetJson(503, {{"status", "not_ready"}, {"reason", "no model loaded yet"}});
+  } else {
+    response.SetJson(200, {{"status", "ready"},
+                           {"model", {{"name", model->name}, {"version", model->version}}}});
+  }
+}
+
+void InferenceService::Predict(http::Request& request, http::Response& response) {
+  std::shared_ptr<const ServedModel> model = ModelOr503(&response, false);
+  if (!model) return;
+  size_t k = 0;
+  ApiError error;
+  if (!ParseTopK(request, *model, &k, &error)) return Reject("/predict", error, &response);
+  thread_local ProductRecord record;
+  if (!ParsePredictRequest(&request.body, options_.limits, &record, &error)) {
+    return Reject("/predict", error, &response);
+  }
+  std::vector<ScoredLabel> top = model->bundle->PredictTopK(record, k);
+  metrics_->CountPrediction(top[0].label);
+  response.status = 200;
+  response.content_type = "application/json";
+  response.body.reserve(256 + 64 * top.size());
+  JsonWriter w(&response.body);
+  w.BeginObject();
+  WriteScores(w, record, top);
+  WriteModelRef(w, *model);
+  w.Key("request_id").String(RequestIdOf(request));
+  w.EndObject();
+}
+
+void InferenceService::PredictBatch(http::Request& request, http::Response& response) {
+  auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const ServedModel> model = ModelOr503(&response, false);
+  if (!model) return;
+  size_t k = 0;
+  ApiError error;
+  if (!ParseTopK(request, *model, &k, &error)) return Reject("/predict/batch", error, &response);
+  std::vector<BatchItem> items;
+  if (!ParseBatchRequest(&request.body, options_.limits, &items, &error)) {
+    return Reject("/predict/batch", error, &response);
+  }
+  metrics_->ObserveBatch("/predict/batch", items.size());
+
+  std::vector<std::vector<ScoredLabel>> scores(items.size());
+  const ModelBundle& bundle = *model->bundle;
+  if (items.size() >= options_.parallel_batch_rows && options_.parallel_batch_rows > 0) {
+    // Large batches: half on a helper thread, so one big request does not take twice as long
+    // as it needs to on an otherwise idle machine.
+    size_t mid = items.size() / 2;
+    std::thread helper(
+        [&] { ScoreRange(bundle, items, k, mid, items.size(), &scores); });
+    ScoreRange(bundle, items, k, 0, mid, &scores);
+    helper.join();
+  } else {
+    ScoreRange(bundle, items, k, 0, items.size(), &scores);
+  }
+
+  size_t failed = 0;
+  response.status = 200;
+  response.content_type = "application/json";
+  response.body.reserve(64 + items.size() * (96 + 64 * k));
+  JsonWriter w(&response.body);
+  w.BeginObject().Key("results").BeginArray();
+  for (size_t i = 0; i < items.size(); ++i) {
+    w.BeginObject().Key("index").Int(static_cast<int64_t>(i));
+    if (items[i].ok) {
+      WriteScores(w, items[i].record, scores[i]);
+      metrics_->CountPrediction(scores[i][0].label);
+    } else {
+      ++failed;
+      metrics_->CountInvalidInput("/predict/batch", items[i].error.code);
+      if (!items[i].record.product_id.empty()) {
+        w.Key("product_id").String(items[i].record.product_id);
+      }
+      std::string error_json;
+      AppendErrorObject(items[i].error, &error_json);
+      w.Key("error").Raw(error_json);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("total_processed").Int(static_cast<int64_t>(items.size()));
+  w.Key("succeeded").Int(static_cast<int64_t>(items.size() - failed));
+  w.Key("failed").Int(static_cast<int64_t>(failed));
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+  w.Key("processing_time_ms").Double(static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000);
+  WriteModelRef(w, *model);
+  w.Key("request_id").String(RequestIdOf(request));
+  w.EndObject();
+}
+
+void InferenceService::AdminReload(http::Request& request, http::Response& response) {
+  if (options_.admin_token.empty()) {
+    SetErrorResponse(ApiError::Make(403, "admin_disabled",
+                                    "administration is disabled: start the server with "
+                                    "--admin-token-file FILE or PRODCAT_ADMIN_TOKEN set"),
+                     &response);
+    return;
+  }
+  if (!IsAuthorizedBearer(request.Header("authorization"), options_.admin_token)) {
+    SetErrorResponse(ApiError::Make(401, "unauthorized",
+                                    "missing or wrong bearer token (Authorization: Bearer ...)"),
+                     &response);
+    response.SetHeader("WWW-Authenticate", "Bearer realm=\"prodcat-admin\"");
+    return;
+  }
+  auto force = request.query.find("force");
+  bool forced = force != request.query.end() && (force->second == "true" || force->second == "1");
+  ReloadResult result = models_->Reload(ReloadTrigger::kAdmin, forced);
+  if (result.outcome == ReloadResult::Outcome::kFailed) {
+    SetErrorResponse(ApiError::Make(500, "reload_failed",
+                                    result.status.message() + " (still serving version " +
+                                        (result.previous_version.empty()
+                                             ? std::string("none")
+                                             : result.previous_version) +
+                                        ")"),
+                     &response);
+    return;
+  }
+  response.SetJson(200, {{"result", ReloadOutcomeName(result.outcome)},
+                         {"previous_version", result.previous_version},
+                         {"version", result.version},
+                         {"seconds", result.seconds}});
+}
+
+void InferenceService::V2Ready(http::Request&, http::Response& response) {
+  bool ready = models_->current() != nullptr && !draining_.load();
+  response.SetJson(ready ? 200 : 503, {{"ready", ready}});
+}
+
+bool InferenceService::MatchesV2Model(const http::Request& request, const ServedModel& model,
+                                      http::Response* response) const {
+  const std::string& name = request.path_params.at("name");
+  if (name != model.name) {
+    SetV2Error(404, "unknown model '" + name + "': this server serves '" + model.name + "'",
+               response);
+    return false;
+  }
+  auto version = request.path_params.find("version");
+  if (version != request.path_params.end() && version->second != model.version) {
+    SetV2Error(404,
+               "model '" + name + "' has no version '" + version->second + "': serving version '" +
+                   model.version + "'",
+               response);
+    return false;
+  }
+  return true;
+}
+
+void InferenceService::V2ModelMetadata(http::Request& request, http::Response& response) {
+  std::shared_ptr<const ServedModel> model = ModelOr503(&response, true);
+  if (!model || !MatchesV2Model(request, *model, &response)) return;
+  response.SetJson(200, {{"name", model->name},
+                         {"versions", {model->version}},
+                         {"platform", "prodcat"},
+                         {"inputs", InferInputsMetadata()},
+                         {"outputs", InferOutputsMetadata()},
+                         {"parameters",
+                          {{"family", model->family},
+                           {"class_names", model->bundle->class_names()}}}});
+}
+
+void InferenceService::V2ModelReady(http::Request& request, http::Response& response) {
+  std::shared_ptr<const ServedModel> model = ModelOr503(&response, true);
+  if (!model || !MatchesV2Model(request, *model, &response)) return;
+  bool ready = !draining_.load();
+  response.SetJson(ready ? 200 : 503, {{"name", model->name}, {"ready", ready}});
+}
+
+void InferenceService::V2Infer(http::Request& request, http::Response& response) {
+  std::shared_ptr<const ServedModel> model = ModelOr503(&response, true);
+  if (!model || !MatchesV2Model(request, *model, &response)) return;
+  InferRequest infer;
+  std::string error;
+  if (!ParseInferRequest(&request.body, options_.limits, options_.default_top_k, &infer,
+                         &error)) {
+    metrics_->CountInvalidInput("/v2/models/{name}/infer", "invalid_request");
+    SetV2Error(400, error, &response);
+    return;
+  }
+  metrics_->ObserveBatch("/v2/models/{name}/infer", infer.records.size());
+  size_t k = std::max<size_t>(1, std::min(infer.top_k, model->bundle->class_names().size()));
+  std::vector<std::vector<ScoredLabel>> predictions;
+  predictions.reserve(infer.records.size());
+  for (const ProductRecord& r : infer.records) {
+    predictions.push_back(model->bundle->PredictTopK(r, k));
+    metrics_->CountPrediction(predictions.back()[0].label);
+  }
+  response.status = 200;
+  response.content_type = "application/json";
+  WriteInferResponse(infer, *model, predictions, &response.body);
+}
+
+http::Router InferenceService::BuildRouter() {
+  http::Router router;
+  auto bind = [this](void (InferenceService::*method)(http::Request&, http::Response&)) {
+    return [this, method](http::Request& req, http::Response& res) { (this->*method)(req, res); };
+  };
+  const http::RouteOptions single{options_.limits.max_single_body_bytes, false};
+  // Batches and reloads can take milliseconds to seconds: off the I/O threads.
+  const http::RouteOptions batch{options_.limits.max_batch_body_bytes, true};
+  const http::RouteOptions slow{options_.limits.max_single_body_bytes, true};
+  const http::RouteOptions small{64 * 1024, false};
+
+  router.Add("GET", "/", bind(&InferenceService::Root), small);
+  router.Add(
+      "GET", "/health",
+      [](http::Request&, http::Response& res) { res.SetJson(200, {{"status", "ok"}}); }, small);
+  router.Add("GET", "/ready", bind(&InferenceService::Ready), small);
+  router.Add("POST", "/predict", bind(&InferenceService::Predict), single);
+  router.Add("POST", "/predict/batch", bind(&InferenceService::PredictBatch), batch);
+  router.Add(
+      "GET", "/metrics",
+      [this](http::Request&, http::Response& res) {
+        res.status = 200;
+        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        res.body = metrics_->Render();
+      },
+      small);
+  router.Add(
+      "GET", "/openapi.json",
+      [this](http::Request&, http::Response& res) {
+        res.status = 200;
+        res.content_type = "application/json";
+        res.body = openapi_json_;
+      },
+      small);
+  router.Add(
+      "GET", "/docs", [this](http::Request&, http::Response& res) { assets_.SwaggerUiPage(&res); },
+      small);
+  router.Add(
+      "GET", "/docs/{file*}",
+      [this](http::Request& req, http::Response& res) {
+        assets_.SwaggerUiFile(req.path_params.at("file"), &res);
+      },
+      small);
+  router.Add(
+      "GET", "/redoc", [this](http::Request&, http::Response& res) { assets_.RedocPage(&res); },
+      small);
+  router.Add(
+      "GET", "/redoc/{file*}",
+      [this](http::Request& req, http::Response& res) {
+        assets_.RedocFile(req.path_params.at("file"), &res);
+      },
+      small);
+  router.Add("POST", "/admin/reload", bind(&InferenceService::AdminReload), slow);
+
+  router.Add(
+      "GET", "/v2",
+      [](http::Request&, http::Response& res) {
+        res.SetJson(200, {{"name", "prodcat"},
+                          {"version", kVersion},
+                          {"extensions", nlohmann::json::array()}});
+      },
+      small);
+  router.Add(
+      "GET", "/v2/health/live",
+      [](http::Request&, http::Response& res) { res.SetJson(200, {{"live", true}}); }, small);
+  router.Add("GET", "/v2/health/ready", bind(&InferenceService::V2Ready), small);
+  for (const std::string prefix : {"/v2/models/{name}", "/v2/models/{name}/versions/{version}"}) {
+    router.Add("GET", prefix, bind(&InferenceService::V2ModelMetadata), small);
+    router.Add("GET", prefix + "/ready", bind(&InferenceService::V2ModelReady), small);
+    router.Add("POST", prefix + "/infer", bind(&InferenceService::V2Infer), batch);
+  }
+  return router;
+}
+
+}  // namespace prodcat::serving

@@ -1,0 +1,73 @@
+// InferenceService: the HTTP API of `prodcat serve` as routes for the http module's server.
+//   GET  /  /health  /ready  /metrics  /openapi.json  /docs  /redoc
+//   POST /predict  /predict/batch  /admin/reload
+//   KServe v2: GET /v2  /v2/health/live  /v2/health/ready  /v2/models/{name}[/ready]
+//              POST /v2/models/{name}/infer   (also under /versions/{version})
+// Every handler takes the current model once (a shared_ptr), so a concurrent swap never changes
+// the model in the middle of a request.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "prodcat/http/router.h"
+#include "prodcat/serving/model_manager.h"
+#include "prodcat/serving/request_limits.h"
+#include "prodcat/serving/serving_metrics.h"
+#include "prodcat/serving/web_assets.h"
+
+namespace prodcat::serving {
+
+struct ServiceOptions {
+  RequestLimits limits;
+  size_t default_top_k = 3;          // probabilities returned when ?top_k= is absent
+  std::string admin_token;           // empty: the admin endpoints are disabled (403)
+  std::filesystem::path web_root;    // node_modules with swagger-ui-dist/ and redoc/
+  size_t parallel_batch_rows = 256;  // batches at least this big are scored on two threads
+};
+
+class InferenceService {
+ public:
+  // `models` and `metrics` must outlive the service and the server using its router.
+  InferenceService(ServiceOptions options, ModelManager* models, ServingMetrics* metrics);
+
+  http::Router BuildRouter();
+  // ServerOptions::before_handler: keeps a valid X-Request-Id or makes one, and puts it on the
+  // request (for handlers) and the response header.
+  bool BeforeRequest(http::Request& request, http::Response& response);
+  // From now on /ready and /v2/health/ready answer 503 (shutdown has begun).
+  void SetDraining() { draining_.store(true); }
+
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  void Root(http::Request& request, http::Response& response);
+  void Ready(http::Request& request, http::Response& response);
+  void Predict(http::Request& request, http::Response& response);
+  void PredictBatch(http::Request& request, http::Response& response);
+  void AdminReload(http::Request& request, http::Response& response);
+  void V2Ready(http::Request& request, http::Response& response);
+  void V2ModelMetadata(http::Request& request, http::Response& response);
+  void V2ModelReady(http::Request& request, http::Response& response);
+  void V2Infer(http::Request& request, http::Response& response);
+
+  // The current model, or a 503 response (with the protocol's error shape when `v2`) and null.
+  std::shared_ptr<const ServedModel> ModelOr503(http::Response* response, bool v2) const;
+  // Checks {name} (and {version} when present) against the model; 404 when they do not match.
+  bool MatchesV2Model(const http::Request& request, const ServedModel& model,
+                      http::Response* response) const;
+  // ?top_k= (default options_.default_top_k), capped by the model's classes.
+  bool ParseTopK(const http::Request& request, const ServedModel& model, size_t* k,
+                 ApiError* error) const;
+  void Reject(std::string_view endpoint, const ApiError& error, http::Response* response);
+
+  ServiceOptions options_;       // fixed after construction
+  ModelManager* models_;         // not owned; never null
+  ServingMetrics* metrics_;      // not owned; never null
+  WebAssets assets_;             // /docs and /redoc files
+  std::string openapi_json_;     // the document, serialized once
+  std::atomic<bool> draining_{false};  // set once shutdown begins
+};
+
+}  // namespace prodcat::serving

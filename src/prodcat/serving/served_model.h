@@ -1,0 +1,33 @@
+// ServedModel: a loaded, verified bundle plus the identity the API reports for it. Immutable and
+// shared: a request holds its shared_ptr for its whole life, so a swap never pulls a model out
+// from under an in-flight request.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "prodcat/models/bundle.h"
+
+namespace prodcat::serving {
+
+struct ServedModel {
+  std::shared_ptr<const ModelBundle> bundle;  // never null
+  std::string name;                           // --model-name, else the source's name
+  std::string version;                        // see ModelVersion
+  std::string family;                         // "linear", "fasttext", "gbdt"
+  std::string source;                         // where it came from, for humans
+  std::string revision;                       // the source's change marker when loaded
+  std::string loaded_at;                      // UTC ISO-8601
+  std::string created_at;                     // the bundle's creation time, if recorded
+};
+
+// The manifest's `version` when present (string or integer); else the first 12 hex digits of its
+// data fingerprint; else the first 12 hex digits of `manifest_sha256`.
+std::string ModelVersion(const nlohmann::json& manifest, std::string_view manifest_sha256);
+
+std::string UtcNowIso8601();
+
+}  // namespace prodcat::serving

@@ -1,0 +1,38 @@
+// RunServer: `prodcat serve` as a function. Loads and warms the model, listens, prints
+// "listening on HOST:PORT" on stdout, then waits for signals on the calling thread (sigwait, so
+// no work happens in a signal handler): SIGHUP checks the model source now; SIGTERM or SIGINT
+// stop accepting, drain in-flight requests up to the drain deadline and return.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "prodcat/common/status.h"
+#include "prodcat/serving/inference_service.h"
+
+namespace prodcat::serving {
+
+struct ServerRunOptions {
+  std::string model;       // a bundle directory (later models:/NAME@ALIAS)
+  std::string model_name;  // "" = the source's name (the directory name)
+  std::string host = "127.0.0.1";
+  uint16_t port = 8000;  // 0 = any free port (printed)
+  int threads = 0;       // I/O threads and batch workers each; 0 = hardware concurrency
+  std::chrono::milliseconds poll_interval{5000};  // 0 = no polling (SIGHUP / admin only)
+  std::chrono::milliseconds drain{10000};         // the SIGTERM drain deadline
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::string admin_token_file;  // "" = $PRODCAT_ADMIN_TOKEN, if set
+  std::string access_log = "-";  // "-" stderr, "off", or a file
+  std::string web_root;          // "" = DefaultWebRoot()
+  ServiceOptions service;        // limits and top_k (admin_token and web_root are filled in)
+};
+
+// Blocks until SIGTERM/SIGINT. Fails (without serving) when the model cannot be loaded or the
+// address cannot be bound; returns an error also when the drain deadline passed with requests
+// still in flight.
+Status RunServer(const ServerRunOptions& options);
+
+}  // namespace prodcat::serving
