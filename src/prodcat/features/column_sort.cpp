@@ -12,8 +12,9 @@ void SortColumnIds(uint32_t* ids, size_t n, uint32_t dim) {
     std::sort(ids, ids + n);
     return;
   }
-  // About one bin per id keeps bins short, so the insertion sort below does little work.
-  const int bin_bits = std::clamp(static_cast<int>(std::bit_width(n)), 4, 16);
+  // About one bin per one or two ids keeps bins short, so the insertion sort below does little
+  // work.
+  const int bin_bits = std::clamp(static_cast<int>(std::bit_width(n)) - 1, 4, 16);
   const int dim_bits = static_cast<int>(std::bit_width(dim));
   const int shift = std::max(0, dim_bits - bin_bits);
   const size_t bins = size_t{1} << bin_bits;

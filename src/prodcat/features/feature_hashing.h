@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "prodcat/common/stable_hash.h"
+
 namespace prodcat {
 
 enum class HashNamespace : uint8_t {
@@ -35,5 +37,21 @@ uint64_t NamespaceSeed(HashNamespace ns);
 
 // Bucket of `key` in namespace `ns` among 2^hash_bits buckets.
 uint32_t HashBucket(HashNamespace ns, std::string_view key, int hash_bits);
+
+// HashBucket with the seeds and mask looked up once, for the per-key hot loop.
+class BucketHasher {
+ public:
+  explicit BucketHasher(int hash_bits) : mask_((uint64_t{1} << hash_bits) - 1) {
+    for (int i = 0; i < kNumHashNamespaces; ++i)
+      seeds_[i] = NamespaceSeed(static_cast<HashNamespace>(i));
+  }
+  uint32_t operator()(HashNamespace ns, std::string_view key) const {
+    return static_cast<uint32_t>(StableHash(key, seeds_[static_cast<int>(ns)]) & mask_);
+  }
+
+ private:
+  uint64_t mask_;                            // 2^hash_bits - 1
+  uint64_t seeds_[kNumHashNamespaces] = {};  // NamespaceSeed of each namespace
+};
 
 }  // namespace prodcat

@@ -50,30 +50,27 @@ void CountDocumentFrequencies(const std::vector<ProductRecord>& train, const Fea
                               std::vector<std::atomic<uint32_t>>* tfidf_df,
                               std::vector<std::atomic<uint32_t>>* onehot_df) {
   const FeatureSpecOptions& o = s.options;
-  ParallelChunks(train.size(), ChunkCount(train.size(), kMinRowsPerChunk),
-                 [&](size_t begin, size_t end, size_t) {
-                   AnalyzedRecord a;
-                   std::vector<uint32_t> ids;
-                   for (size_t row = begin; row < end; ++row) {
-                     AnalyzeRecord(train[row], o.use_description, &a);
-                     ids.clear();
-                     ForEachTfidfKey(a, o, [&](HashNamespace ns, std::string_view key) {
-                       ids.push_back(HashBucket(ns, key, o.hash_bits));
-                     });
-                     SortUnique(&ids);
-                     for (uint32_t id : ids)
-                       (*tfidf_df)[id].fetch_add(1, std::memory_order_relaxed);
-                     ids.clear();
-                     ForEachOneHotKey(&a, RecordPriceBin(train[row], s.numeric),
-                                      o.tabular_title_words,
-                                      [&](HashNamespace ns, std::string_view key) {
-                                        ids.push_back(HashBucket(ns, key, o.hash_bits));
-                                      });
-                     SortUnique(&ids);
-                     for (uint32_t id : ids)
-                       (*onehot_df)[id].fetch_add(1, std::memory_order_relaxed);
-                   }
-                 });
+  ParallelChunks(
+      train.size(), ChunkCount(train.size(), kMinRowsPerChunk),
+      [&](size_t begin, size_t end, size_t) {
+        AnalyzedRecord a;
+        std::vector<uint32_t> ids;
+        for (size_t row = begin; row < end; ++row) {
+          AnalyzeRecord(train[row], o.use_description, &a);
+          ids.clear();
+          ForEachTfidfKey(a, o, [&](HashNamespace ns, std::string_view key) {
+            ids.push_back(s.hasher(ns, key));
+          });
+          SortUnique(&ids);
+          for (uint32_t id : ids) (*tfidf_df)[id].fetch_add(1, std::memory_order_relaxed);
+          ids.clear();
+          ForEachOneHotKey(
+              &a, RecordPriceBin(train[row], s.numeric), o.tabular_title_words,
+              [&](HashNamespace ns, std::string_view key) { ids.push_back(s.hasher(ns, key)); });
+          SortUnique(&ids);
+          for (uint32_t id : ids) (*onehot_df)[id].fetch_add(1, std::memory_order_relaxed);
+        }
+      });
 }
 
 // Names each kept column after the first key (in row order) that fell in its bucket. Chunks are
@@ -96,12 +93,12 @@ void NameColumns(const std::vector<ProductRecord>& train, FeatureSpec::Impl* s) 
     for (size_t row = begin; row < end; ++row) {
       AnalyzeRecord(train[row], o.use_description, &a);
       ForEachTfidfKey(a, o, [&](HashNamespace ns, std::string_view key) {
-        int32_t col = s->tfidf_column_of.Find(HashBucket(ns, key, o.hash_bits));
+        int32_t col = s->tfidf_column_of.Find(s->hasher(ns, key));
         if (col >= 0) name(ns, key, &tfidf[static_cast<size_t>(col)]);
       });
       ForEachOneHotKey(&a, RecordPriceBin(train[row], s->numeric), o.tabular_title_words,
                        [&](HashNamespace ns, std::string_view key) {
-                         int32_t i = s->onehot_index_of.Find(HashBucket(ns, key, o.hash_bits));
+                         int32_t i = s->onehot_index_of.Find(s->hasher(ns, key));
                          if (i >= 0) name(ns, key, &onehot[static_cast<size_t>(i)]);
                        });
     }
@@ -134,8 +131,7 @@ Status FeatureSpec::Fit(const std::vector<ProductRecord>& train, const FeatureSp
   if (train.empty()) {
     return Status::InvalidArgument("cannot fit the feature spec on zero training records");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
+  auto impl = std::make_unique<Impl>(options);
   impl->train_rows = train.size();
   impl->numeric = FitNumericStats(train, options.price_bins);
 
@@ -181,14 +177,14 @@ void FeatureSpec::Transform(const ProductRecord& record, unsigned views, Feature
     SparseVector& v = out->tfidf;
     v.clear();
     ForEachTfidfKey(a, o, [&](HashNamespace ns, std::string_view key) {
-      int32_t col = s.tfidf_column_of.Find(HashBucket(ns, key, o.hash_bits));
+      int32_t col = s.tfidf_column_of.Find(s.hasher(ns, key));
       if (col >= 0) v.indices.push_back(static_cast<uint32_t>(col));
     });
     CountColumns(&v, 0, s.tfidf_buckets.size());
     double norm2 = 0;
     for (size_t i = 0; i < v.size(); ++i) {
       double tf = v.values[i];
-      if (o.sublinear_tf) tf = 1.0 + std::log(tf);
+      if (o.sublinear_tf && tf > 1.0) tf = 1.0 + std::log(tf);  // most terms occur once
       const double w = tf * s.idf[v.indices[i]];
       v.values[i] = static_cast<float>(w);
       norm2 += w * w;
@@ -209,7 +205,7 @@ void FeatureSpec::Transform(const ProductRecord& record, unsigned views, Feature
     ComputeEngineeredFeatures(record, a, s.numeric, t.values.data());
     ForEachOneHotKey(&a, RecordPriceBin(record, s.numeric), o.tabular_title_words,
                      [&](HashNamespace ns, std::string_view key) {
-                       int32_t i = s.onehot_index_of.Find(HashBucket(ns, key, o.hash_bits));
+                       int32_t i = s.onehot_index_of.Find(s.hasher(ns, key));
                        if (i >= 0) {
                          t.indices.push_back(static_cast<uint32_t>(kNumEngineeredFeatures + i));
                        }

@@ -10,12 +10,16 @@
 
 #include "prodcat/features/bucket_rank.h"
 #include "prodcat/features/engineered_features.h"
+#include "prodcat/features/feature_hashing.h"
 #include "prodcat/features/feature_spec.h"
 
 namespace prodcat {
 
 struct FeatureSpec::Impl {
+  explicit Impl(const FeatureSpecOptions& o) : options(o), hasher(o.hash_bits) {}
+
   FeatureSpecOptions options;  // validated; fixed after Fit
+  BucketHasher hasher;         // hashes keys into 2^options.hash_bits buckets
   uint64_t train_rows = 0;     // rows Fit saw (the n of the idf formula)
 
   // Tfidf view. Columns are the kept buckets in ascending bucket order.

@@ -97,7 +97,6 @@ class JsonFields {
     *out = v.get<double>();
     return Status::Ok();
   }
-  const std::string& file() const { return file_; }
 
  private:
   const nlohmann::json& j_;  // the parsed object; outlives this
@@ -131,6 +130,7 @@ Status LoadJson(const std::filesystem::path& path, FeatureSpec::Impl* s, Expecte
   PRODCAT_RETURN_IF_ERROR(f.Get("options", &options));
   Status st = FeatureSpecOptions::FromJson(*options, &s->options);
   if (!st.ok()) return Status::DataLoss(file + ": 'options': " + st.message());
+  s->hasher = BucketHasher(s->options.hash_bits);
 
   PRODCAT_RETURN_IF_ERROR(f.GetUint("train_rows", &s->train_rows));
   uint64_t num_engineered;
@@ -306,7 +306,7 @@ Status FeatureSpec::Save(const std::filesystem::path& dir, std::vector<std::stri
 }
 
 Status FeatureSpec::Load(const std::filesystem::path& dir, std::unique_ptr<FeatureSpec>* out) {
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(FeatureSpecOptions());
   ExpectedDims dims;
   PRODCAT_RETURN_IF_ERROR(LoadJson(dir / kJsonFile, impl.get(), &dims));
   PRODCAT_RETURN_IF_ERROR(LoadBinary(dir / kBinaryFile, dims, impl.get()));

@@ -53,6 +53,9 @@ Status GbdtParams::FromJson(const nlohmann::json& params, GbdtParams* out) {
   PRODCAT_RETURN_IF_ERROR(r.Boolean("stack_text", &p.stack_text));
   PRODCAT_RETURN_IF_ERROR(r.Integer("stack_folds", 2, 20, &p.stack_folds));
   PRODCAT_RETURN_IF_ERROR(r.RejectUnknownKeys());
+  // Stacked text scores must be produced the same way out-of-fold and at inference; the linear
+  // family's temperature calibration would need validation rows the fold models do not have.
+  if (!p.stack_params.contains("calibration")) p.stack_params["calibration"] = "none";
   *out = std::move(p);
   return Status::Ok();
 }

@@ -29,7 +29,8 @@ struct GbdtParams {
   int nthread = 0;                  // 0: TrainContext::threads, or all cores when that is 0 too
   bool stack_text = false;          // append out-of-fold linear text-model scores as features
   int stack_folds = 5;              // folds for the out-of-fold text scores (>= 2)
-  nlohmann::json stack_params = nlohmann::json::object();  // `linear` family params for stacking
+  // `linear` family params of the stacked text models; calibration defaults to "none" there.
+  nlohmann::json stack_params = nlohmann::json::object();
 
   // Every key with its value (defaults included), for the manifest and checkpoint comparison.
   nlohmann::json ToJson() const;

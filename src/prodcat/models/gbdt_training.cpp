@@ -296,9 +296,11 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
            state.rounds_since_best >= params.early_stopping_rounds;
   };
   bool stopped_early = early_stop_due();
-  ProgressBar bar("gbdt", static_cast<size_t>(params.num_rounds), ctx.show_progress);
-  std::vector<float> probs;
   const int first_round = state.rounds_done;
+  // After a resume the bar covers the remaining rounds, so its rate and ETA stay meaningful.
+  ProgressBar bar(first_round > 0 ? fmt::format("gbdt (resumed at round {})", first_round) : "gbdt",
+                  static_cast<size_t>(params.num_rounds - first_round), ctx.show_progress);
+  std::vector<float> probs;
   for (int round = first_round; round < params.num_rounds && !stopped_early; ++round) {
     if (!config_json.empty()) PRODCAT_RETURN_IF_ERROR(booster.LoadConfig(config_json));
     PRODCAT_RETURN_IF_ERROR(booster.UpdateOneIter(round, dtrain));
@@ -330,7 +332,7 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
     state.history.push_back(std::move(record));
     stopped_early = early_stop_due();
 
-    bar.Update(static_cast<size_t>(round + 1),
+    bar.Update(static_cast<size_t>(round + 1 - first_round),
                has_val ? fmt::format("val mlogloss {:.4f} merror {:.4f}", val_loss, val_error)
                        : fmt::format("train mlogloss {:.4f}", train_loss));
     if (ctx.on_round) ctx.on_round(round + 1, metrics);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "prodcat/http/router.h"
+#include "prodcat/serving/api_error.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/request_limits.h"
 #include "prodcat/serving/serving_metrics.h"

@@ -7,9 +7,10 @@
 namespace prodcat {
 namespace {
 constexpr size_t kInitialSlots = 1024;  // a power of two
+constexpr uint64_t kRepeatedBit = uint64_t{1} << 63;
 }  // namespace
 
-HashedValueSet::HashedValueSet() : slots_(kInitialSlots, 0), seen_twice_(kInitialSlots, 0) {}
+HashedValueSet::HashedValueSet() : slots_(kInitialSlots, 0) {}
 
 uint64_t HashedValueSet::HashText(std::string_view text) { return StableHash(text); }
 
@@ -23,18 +24,20 @@ uint64_t HashedValueSet::HashNumber(double value) {
 }
 
 bool HashedValueSet::Insert(uint64_t hash) {
-  if (hash == 0) hash = 1;  // 0 marks empty slots; merging it with 1 adds a 2^-64 collision
+  hash &= ~kRepeatedBit;
+  if (hash == 0) hash = 1;  // 0 marks empty slots; merging it with 1 adds a 2^-63 collision
   size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    if (slots_[i] == hash) {
+    uint64_t slot = slots_[i];
+    if ((slot & ~kRepeatedBit) == hash) {
       ++repeat_occurrences_;
-      if (!seen_twice_[i]) {
-        seen_twice_[i] = 1;
+      if (!(slot & kRepeatedBit)) {
+        slots_[i] = slot | kRepeatedBit;
         ++repeated_values_;
       }
       return false;
     }
-    if (slots_[i] == 0) {
+    if (slot == 0) {
       slots_[i] = hash;
       if (++distinct_ * 2 > slots_.size()) Grow();
       return true;
@@ -43,17 +46,14 @@ bool HashedValueSet::Insert(uint64_t hash) {
 }
 
 void HashedValueSet::Grow() {
-  std::vector<uint64_t> old_slots(slots_.size() * 2, 0);
-  std::vector<uint8_t> old_flags(slots_.size() * 2, 0);
-  old_slots.swap(slots_);
-  old_flags.swap(seen_twice_);
+  std::vector<uint64_t> old(slots_.size() * 2, 0);
+  old.swap(slots_);
   size_t mask = slots_.size() - 1;
-  for (size_t j = 0; j < old_slots.size(); ++j) {
-    if (old_slots[j] == 0) continue;
-    size_t i = old_slots[j] & mask;
+  for (uint64_t slot : old) {
+    if (slot == 0) continue;
+    size_t i = (slot & ~kRepeatedBit) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = old_slots[j];
-    seen_twice_[i] = old_flags[j];
+    slots_[i] = slot;
   }
 }
 

@@ -1,9 +1,9 @@
-// HashedValueSet: which values of a column were seen, and how many repeated, in 8 bytes per
-// distinct value. Values are represented by their 64-bit StableHash (XXH3), never stored.
+// HashedValueSet: which values of a column were seen, and how many repeated, in 16-32 bytes per
+// distinct value (8-byte slots, at most half full). Values are represented by their 64-bit StableHash (XXH3), never stored.
 //
-// Collision risk: two distinct values share a hash with probability 2^-64 per pair, so among n
-// distinct values the chance of any collision is about n^2 / 2^65: 3e-8 for a million values,
-// 3e-6 for ten million. A collision would make one distinct value count as a repeat; for data
+// Collision risk: 63 bits of the hash are kept, so two distinct values collide with probability
+// 2^-63 per pair and among n distinct values the chance of any collision is about n^2 / 2^64:
+// 5e-8 for a million values, 5e-6 for ten million. A collision would make one distinct value count as a repeat; for data
 // validation that risk is negligible, and it is the price of not holding the column in memory.
 #pragma once
 
@@ -30,13 +30,14 @@ class HashedValueSet {
   // Distinct values seen more than once.
   uint64_t repeated_values() const { return repeated_values_; }
   // Bytes held by the table (for memory reports).
-  size_t memory_bytes() const { return slots_.capacity() * sizeof(uint64_t) + seen_twice_.capacity(); }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(uint64_t); }
 
  private:
   void Grow();
 
-  std::vector<uint64_t> slots_;      // open addressing, linear probing; 0 marks an empty slot
-  std::vector<uint8_t> seen_twice_;  // per slot: 1 once its value has repeated
+  // Each slot holds a hash with its top bit cleared (0 marks an empty slot); the top bit is set
+  // once that value has repeated. Keeping the flag in the slot means one cache miss per insert.
+  std::vector<uint64_t> slots_;      // open addressing, linear probing, power-of-two size
   uint64_t distinct_ = 0;            // occupied slots; kept below half of slots_.size()
   uint64_t repeat_occurrences_ = 0;  // see repeat_occurrences()
   uint64_t repeated_values_ = 0;     // see repeated_values()

@@ -8,14 +8,19 @@
 namespace prodcat {
 
 QuantileSketch::QuantileSketch(uint32_t k)
-    : k_(std::max<uint32_t>(k, 8)), levels_(1), random_state_(0x9E3779B97F4A7C15ULL) {}
+    : k_(std::max<uint32_t>(k, 8)), levels_(1), random_state_(0x9E3779B97F4A7C15ULL) {
+  UpdateCapacities();
+}
 
-size_t QuantileSketch::Capacity(size_t level) const {
+void QuantileSketch::UpdateCapacities() {
   // Lower levels get geometrically smaller buffers (factor 2/3), which is what keeps the total
   // size O(k) while the error stays dominated by the top levels.
-  size_t depth = levels_.size() - 1 - level;
-  double capacity = std::ceil(k_ * std::pow(2.0 / 3.0, static_cast<double>(depth)));
-  return std::max<size_t>(2, static_cast<size_t>(capacity));
+  capacities_.resize(levels_.size());
+  for (size_t level = 0; level < levels_.size(); ++level) {
+    size_t depth = levels_.size() - 1 - level;
+    double capacity = std::ceil(k_ * std::pow(2.0 / 3.0, static_cast<double>(depth)));
+    capacities_[level] = std::max<size_t>(2, static_cast<size_t>(capacity));
+  }
 }
 
 size_t QuantileSketch::retained() const {
@@ -49,7 +54,10 @@ void QuantileSketch::Compact() {
   // level with twice the weight. One odd item stays behind so total weight is conserved exactly.
   for (size_t h = 0; h < levels_.size(); ++h) {
     if (levels_[h].size() < Capacity(h)) continue;
-    if (h + 1 == levels_.size()) levels_.emplace_back();
+    if (h + 1 == levels_.size()) {
+      levels_.emplace_back();
+      UpdateCapacities();
+    }
     std::vector<double>& items = levels_[h];
     std::sort(items.begin(), items.end());
     std::vector<double> kept;

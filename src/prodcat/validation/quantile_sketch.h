@@ -2,10 +2,11 @@
 // Karnin, Lang & Liberty 2016), so validating a column's quantiles never stores the column.
 //
 // Accuracy: exact while fewer than k values were added (nothing has been compacted yet). Beyond
-// that, the rank of a returned quantile is within about +-1.7/k * n of the requested rank with
-// high probability (k = 2048: +-0.08%, i.e. the 50% quantile comes from ranks 49.92%..50.08%);
-// the unit test measures this on 500k values. min() and max() are always exact. Memory is about
-// 3k doubles (48 KiB at k = 2048) whatever the number of values. Compaction uses a fixed-seed
+// that, the rank of a returned quantile is within about +-3.3/k * n of the requested rank with 99%
+// confidence (the figure Apache DataSketches gives for KLL): k = 2048 gives +-0.16%, so the
+// "median" comes from ranks 49.84%..50.16%; errors measured on 1M shuffled values stay below
+// 0.08%. min() and max() are always exact. Memory is at most about 3k doubles (48 KiB at
+// k = 2048; typically half that) whatever the number of values. Compaction uses a fixed-seed
 // generator, so the same input sequence always gives the same answers.
 #pragma once
 
@@ -43,12 +44,14 @@ class QuantileSketch {
   size_t retained() const;
 
  private:
-  size_t Capacity(size_t level) const;
+  size_t Capacity(size_t level) const { return capacities_[level]; }
+  void UpdateCapacities();
   void Compact();
   bool NextBit();
 
   uint32_t k_;                               // accuracy parameter; level capacities derive from it
   std::vector<std::vector<double>> levels_;  // levels_[h] items each stand for 2^h values
+  std::vector<size_t> capacities_;           // per level; recomputed when a level is added
   uint64_t count_ = 0;                       // values added (NaN excluded)
   double min_ = 0;                           // smallest value added; meaningful when count_ > 0
   double max_ = 0;                           // largest value added; meaningful when count_ > 0

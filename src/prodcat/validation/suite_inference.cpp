@@ -13,6 +13,7 @@
 #include "prodcat/common/version.h"
 #include "prodcat/validation/hashed_value_set.h"
 #include "prodcat/validation/quantile_sketch.h"
+#include "prodcat/validation/record_stream.h"
 #include "prodcat/validation/validator.h"
 
 namespace prodcat {
@@ -113,12 +114,7 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
   std::array<ColumnProfile, kNumFields> profiles;
   HashedValueSet product_ids;
   uint64_t rows = 0;
-  ProductRecord record;
-  for (;;) {
-    bool has_record = false;
-    PRODCAT_RETURN_IF_ERROR(reader->Next(&record, &has_record));
-    if (!has_record) break;
-    ++rows;
+  auto profile = [&](const ProductRecord& record) {
     for (Field f : kAllFields) {
       ColumnProfile& p = profiles[static_cast<size_t>(f)];
       if (const std::string* s = record.StringField(f)) {
@@ -145,7 +141,9 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
         p.m2 += delta * (*v - p.mean);
       }
     }
-  }
+  };
+  const bool background = dynamic_cast<MemoryRecordReader*>(reader) == nullptr;
+  PRODCAT_RETURN_IF_ERROR(ForEachRecord(reader, background, profile, &rows));
   if (rows == 0) {
     return Status::InvalidArgument("suite inference: the reference data has no rows");
   }

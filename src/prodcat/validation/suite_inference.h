@@ -45,7 +45,7 @@ struct InferenceOptions {
 };
 
 // Profiles every remaining record of `reader` (memory bounded except product_id uniqueness,
-// 8 bytes per id) and fills *suite. An empty input is an error: there is nothing to infer from.
+// 16-32 bytes per id) and fills *suite. An empty input is an error: there is nothing to infer from.
 Status InferSuite(RecordReader* reader, const InferenceOptions& options, ExpectationSuite* suite);
 Status InferSuite(const std::vector<ProductRecord>& records, const InferenceOptions& options,
                   ExpectationSuite* suite);

@@ -7,6 +7,7 @@
 
 #include "prodcat/data/avro_record_io.h"
 #include "prodcat/validation/expectation_evaluator.h"
+#include "prodcat/validation/record_stream.h"
 
 namespace prodcat {
 namespace {
@@ -66,15 +67,15 @@ Status ValidateRecords(RecordReader* reader, const ExpectationSuite& suite,
     evaluators.push_back(MakeEvaluator(e));
     if (evaluators.back()->needs_records()) observers.push_back(evaluators.back().get());
   }
-  ProductRecord record;
   DataFacts facts;
-  for (;;) {
-    bool has_record = false;
-    PRODCAT_RETURN_IF_ERROR(reader->Next(&record, &has_record));
-    if (!has_record) break;
-    ++facts.rows;
-    for (ExpectationEvaluator* e : observers) e->Observe(record);
-  }
+  // In-memory records need no parsing, so a reader thread would only add hand-over cost.
+  const bool background = dynamic_cast<MemoryRecordReader*>(reader) == nullptr;
+  PRODCAT_RETURN_IF_ERROR(ForEachRecord(
+      reader, background,
+      [&observers](const ProductRecord& record) {
+        for (ExpectationEvaluator* e : observers) e->Observe(record);
+      },
+      &facts.rows));
   // Asked only now: a JSON Lines reader learns its columns while reading.
   for (Field f : kAllFields) facts.present[static_cast<size_t>(f)] = reader->HasField(f);
 

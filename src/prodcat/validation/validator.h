@@ -2,7 +2,7 @@
 //
 // Every expectation is evaluated incrementally while the records stream by, so memory does not
 // grow with the number of rows, except for column_values_to_be_unique and
-// column_proportion_of_unique_values_to_be_between, which keep 8 bytes per distinct value (see
+// column_proportion_of_unique_values_to_be_between, which keep 16-32 bytes per distinct value (see
 // hashed_value_set.h). Quantiles come from a bounded sketch (quantile_sketch.h), category counts
 // are capped, and at most kMaxUnexpectedSamples unexpected values are kept per expectation.
 //
@@ -15,6 +15,9 @@
 //   std::cout << result.RenderTable();
 //   WriteFileAtomic("result.json", result.ToJson().dump(2));
 //   return result.HasBlockingFailure() ? 1 : 0;
+//
+// Files are parsed on one background thread while the calling thread evaluates, so the two
+// overlap on a multi-core machine.
 //
 // A Status error means the data could not be read (or a row was bad under OnError::kFail); a
 // failed expectation is not an error, it is reported in the result.

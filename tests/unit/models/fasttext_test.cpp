@@ -75,64 +75,78 @@ std::vector<float> Predict(const Classifier& model, const std::string& text) {
 
 class FastTextClassifierTest : public ::testing::Test {
  protected:
+  // One model trained for the whole suite (training dominates the runtime); tests only read it.
+  static void SetUpTestSuite() {
+    train_ = MakeToyTexts(300, 1);
+    val_ = MakeToyTexts(60, 2);
+    shared_rounds_ = 0;
+    TrainContext ctx = QuietContext(3);
+    ctx.on_round = [](int step, const std::map<std::string, double>& metrics) {
+      ++shared_rounds_;
+      shared_round_step_ = step;
+      shared_round_metrics_ = metrics;
+    };
+    shared_ = MustCreate(SmallParams(), 3);
+    shared_status_ = shared_->Train(ctx, train_, val_);
+  }
+  static void TearDownTestSuite() { shared_.reset(); }
+
   void SetUp() override {
+    ASSERT_TRUE(shared_status_.ok()) << shared_status_.ToString();
     dir_ = fs::temp_directory_path() /
            ("prodcat_fasttext_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    train_ = MakeToyTexts(300, 1);
-    val_ = MakeToyTexts(60, 2);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<Classifier> Trained() {
+  std::unique_ptr<Classifier> TrainAnother() {
     auto model = MustCreate(SmallParams(), 3);
     Status s = model->Train(QuietContext(3), train_, val_);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return model;
   }
 
+  static inline TrainSet train_, val_;
+  static inline std::unique_ptr<Classifier> shared_;  // trained in SetUpTestSuite
+  static inline Status shared_status_;
+  static inline int shared_rounds_ = 0;
+  static inline int shared_round_step_ = 0;
+  static inline std::map<std::string, double> shared_round_metrics_;
   fs::path dir_;
-  TrainSet train_, val_;
 };
 
 TEST_F(FastTextClassifierTest, LearnsToyTextProblem) {
-  auto model = MustCreate(SmallParams(), 3);
-  int rounds = 0;
-  TrainContext ctx = QuietContext(3);
-  ctx.on_round = [&](int step, const std::map<std::string, double>& metrics) {
-    ++rounds;
-    EXPECT_EQ(step, 25);
-    EXPECT_GE(metrics.at("val_accuracy"), 0.95);
-    EXPECT_TRUE(metrics.count("val_macro_f1"));
-  };
-  Status s = model->Train(ctx, train_, val_);
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(rounds, 1);
-  EXPECT_EQ(model->family(), "fasttext");
-  EXPECT_EQ(model->required_views(), static_cast<unsigned>(kViewText));
+  const Classifier& model = *shared_;
+  EXPECT_EQ(shared_rounds_, 1);
+  EXPECT_EQ(shared_round_step_, 25);
+  EXPECT_TRUE(shared_round_metrics_.count("val_macro_f1"));
+  EXPECT_EQ(model.family(), "fasttext");
+  EXPECT_EQ(model.required_views(), static_cast<unsigned>(kViewText));
   size_t correct = 0;
   for (size_t r = 0; r < val_.rows(); ++r) {
-    std::vector<float> probs = Predict(*model, val_.text[r]);
+    std::vector<float> probs = Predict(model, val_.text[r]);
     double sum = 0;
     for (float p : probs) sum += p;
     EXPECT_NEAR(sum, 1.0, 1e-5);
     correct += std::max_element(probs.begin(), probs.end()) - probs.begin() == val_.labels[r];
   }
-  EXPECT_GE(static_cast<double>(correct) / static_cast<double>(val_.rows()), 0.95);
-  EXPECT_EQ(model->TrainingSummary().at("bucket_used"), 100000);  // tiny data: the floor
+  double accuracy = static_cast<double>(correct) / static_cast<double>(val_.rows());
+  EXPECT_GE(accuracy, 0.95);
+  EXPECT_NEAR(shared_round_metrics_.at("val_accuracy"), accuracy, 1e-9);
+  EXPECT_EQ(model.TrainingSummary().at("bucket_used"), 100000);  // tiny data: the floor
 }
 
 TEST_F(FastTextClassifierTest, DeterministicWithOneThread) {
-  auto a = Trained(), b = Trained();
+  auto again = TrainAnother();
   for (const std::string& text : {val_.text[0], val_.text[1], std::string("apple motor")}) {
-    EXPECT_EQ(Predict(*a, text), Predict(*b, text));
+    EXPECT_EQ(Predict(*shared_, text), Predict(*again, text));
   }
 }
 
 TEST_F(FastTextClassifierTest, SaveLoadRoundTripPredictsIdentically) {
-  auto model = Trained();
+  const auto& model = shared_;
   std::vector<std::string> files;
   ASSERT_TRUE(model->Save(dir_, &files).ok());
   EXPECT_EQ(files, (std::vector<std::string>{"fasttext.bin", "fasttext.json"}));
@@ -152,7 +166,7 @@ TEST_F(FastTextClassifierTest, SaveLoadRoundTripPredictsIdentically) {
 }
 
 TEST_F(FastTextClassifierTest, TruncatedOrCorruptModelIsAStatusNotACrash) {
-  auto model = Trained();
+  const auto& model = shared_;
   ASSERT_TRUE(model->Save(dir_, nullptr).ok());
   const fs::path bin = dir_ / "fasttext.bin";
   std::string original;
@@ -189,7 +203,7 @@ TEST_F(FastTextClassifierTest, TruncatedOrCorruptModelIsAStatusNotACrash) {
 }
 
 TEST_F(FastTextClassifierTest, AwkwardTextsStillGiveADistribution) {
-  auto model = Trained();
+  const auto& model = shared_;
   for (const std::string& text :
        {std::string(""), std::string("apple\nengine\n"), std::string("__label__2 apple fruit"),
         std::string("\xC3\xA9t\xC3\xA9 \xE2\x82\xAC")}) {
@@ -204,7 +218,7 @@ TEST_F(FastTextClassifierTest, AwkwardTextsStillGiveADistribution) {
 }
 
 TEST_F(FastTextClassifierTest, ConcurrentPredictionsMatchSequentialOnes) {
-  auto model = Trained();
+  const auto& model = shared_;
   std::vector<std::vector<float>> expected;
   for (const std::string& text : val_.text) expected.push_back(Predict(*model, text));
   std::vector<int> mismatches(4, 0);

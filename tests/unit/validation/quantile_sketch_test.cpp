@@ -24,7 +24,7 @@ TEST(QuantileSketch, ExactForSmallInputs) {
   EXPECT_EQ(sketch.Quantile(0.01), 1.0);
 }
 
-// The documented rank error (about 1.7/k of n) measured on shuffled data, with bounded memory.
+// The documented rank error (3.3/k of n at 99% confidence) measured on shuffled data, with bounded memory.
 TEST(QuantileSketch, RankErrorAndMemoryStayBounded) {
   const size_t n = 500000;
   std::vector<double> values(n);
@@ -48,7 +48,7 @@ TEST(QuantileSketch, RankErrorAndMemoryStayBounded) {
     double error = std::abs(got + 1 - std::ceil(q * n)) / n;
     worst = std::max(worst, error);
   }
-  EXPECT_LT(worst, 1.7 / QuantileSketch::kDefaultK) << "worst normalized rank error " << worst;
+  EXPECT_LT(worst, 3.3 / QuantileSketch::kDefaultK) << "worst normalized rank error " << worst;
   // Deterministic: the same input gives the same answer.
   QuantileSketch again;
   for (double v : values) again.Add(v);
@@ -71,7 +71,7 @@ TEST(HashedValueSet, CountsDistinctAndRepeats) {
   EXPECT_FALSE(set.Insert(0));
   EXPECT_EQ(HashedValueSet::HashNumber(-0.0), HashedValueSet::HashNumber(0.0));
   EXPECT_NE(HashedValueSet::HashNumber(1.0), HashedValueSet::HashNumber(2.0));
-  EXPECT_LT(set.memory_bytes(), 5001u * 9 * 4) << "about 9 bytes per slot, under half full";
+  EXPECT_LE(set.memory_bytes(), 5001u * 8 * 4) << "8-byte slots, at most half full";
 }
 
 }  // namespace
