@@ -39,5 +39,8 @@ void RegisterEvaluate(CLI::App& app);
 void RegisterPredict(CLI::App& app);
 void RegisterRun(CLI::App& app);
 void RegisterServe(CLI::App& app);
+void RegisterTrackingServer(CLI::App& app);
+void RegisterRegistry(CLI::App& app);
+void RegisterRuns(CLI::App& app);
 
 }  // namespace prodcat::cli

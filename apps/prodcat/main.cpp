@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   prodcat::cli::RegisterPredict(app);
   prodcat::cli::RegisterRun(app);
   prodcat::cli::RegisterServe(app);
+  prodcat::cli::RegisterTrackingServer(app);
+  prodcat::cli::RegisterRegistry(app);
+  prodcat::cli::RegisterRuns(app);
 
   app.parse_complete_callback([&log_level] {
     auto logger = spdlog::stderr_color_mt("prodcat");

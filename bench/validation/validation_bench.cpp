@@ -1,8 +1,8 @@
 // Validation throughput and memory: one phase per run, so each phase's peak RSS is its own.
 //
-//   prodcat_validation_bench generate ROWS DATA        write ROWS generated rows (.csv/.jsonl/.avro)
-//   prodcat_validation_bench infer DATA SUITE          infer a suite from DATA, write SUITE (YAML)
-//   prodcat_validation_bench validate DATA SUITE [--no-unique]
+//   prodcat_validation_bench generate ROWS DATA        write ROWS generated rows
+//   (.csv/.jsonl/.avro) prodcat_validation_bench infer DATA SUITE          infer a suite from DATA,
+//   write SUITE (YAML) prodcat_validation_bench validate DATA SUITE [--no-unique]
 //                                                      validate DATA once; --no-unique drops the
 //                                                      uniqueness check (the one structure that
 //                                                      grows with distinct values)

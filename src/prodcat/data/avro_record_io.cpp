@@ -141,8 +141,9 @@ Status ScanContainer(const fs::path& path, ContainerLayout* layout) {
   }
   PRODCAT_RETURN_IF_ERROR(in.ReadBytes(magic, sizeof(magic), "the magic bytes"));
   if (std::memcmp(magic, "Obj\x01", 4) != 0) {
-    return Status::DataLoss(file + ": not an Avro object container file: expected the magic "
-                                   "bytes 'Obj\\x01' at the start");
+    return Status::DataLoss(file +
+                            ": not an Avro object container file: expected the magic "
+                            "bytes 'Obj\\x01' at the start");
   }
   bool has_schema = false;
   for (;;) {
@@ -158,8 +159,8 @@ Status ScanContainer(const fs::path& path, ContainerLayout* layout) {
     for (int64_t i = 0; i < count; ++i) {
       std::string key, value;
       PRODCAT_RETURN_IF_ERROR(in.ReadString(&key, "header metadata key", 1 << 16));
-      PRODCAT_RETURN_IF_ERROR(in.ReadString(&value, "header metadata value '" + key + "'",
-                                            uint64_t{64} << 20));
+      PRODCAT_RETURN_IF_ERROR(
+          in.ReadString(&value, "header metadata value '" + key + "'", uint64_t{64} << 20));
       if (key == "avro.codec") layout->codec = value;
       if (key == "avro.schema") {
         layout->schema_json = std::move(value);
@@ -299,8 +300,8 @@ class AvroRecordReader : public RecordReader {
         return Status::Ok();
       }
       if (avro_file_reader_read_value(file_reader_, &value_) != 0) {
-        return Status::DataLoss(Position() + ": cannot decode the record (corrupt data?): " +
-                                AvroError());
+        return Status::DataLoss(Position() +
+                                ": cannot decode the record (corrupt data?): " + AvroError());
       }
       ++records_decoded_;
       Status s = Convert(record);
@@ -400,11 +401,10 @@ class AvroRecordReader : public RecordReader {
       }
     }
     if (options_.require_label && record->category.empty()) {
-      return Status::InvalidArgument(
-          Where(file_, line) +
-          DescribeTarget(RecordTarget{false, Field::kCategory},
-                         options_.columns.SourceName(Field::kCategory)) +
-          ": expected a non-empty label");
+      return Status::InvalidArgument(Where(file_, line) +
+                                     DescribeTarget(RecordTarget{false, Field::kCategory},
+                                                    options_.columns.SourceName(Field::kCategory)) +
+                                     ": expected a non-empty label");
     }
     record->source_line = line;
     return Status::Ok();
@@ -480,22 +480,22 @@ class AvroRecordReader : public RecordReader {
     return StoreValue(t, source, text, /*check_utf8=*/!is_number, file_, line, record);
   }
 
-  ReadOptions options_;                      // as given to OpenAvroRecordReader
-  std::string file_;                         // path as given, prefixes messages
-  fs::path path_;                            // the container file
-  ReadStats stats_;                          // counts so far
-  RowErrorPolicy errors_;                    // writes into stats_
-  ContainerLayout layout_;                   // verified framing of the whole file
-  avro_schema_t header_schema_ = nullptr;    // parsed from the header, owned
-  avro_file_reader_t file_reader_ = nullptr; // null when the file holds no records
-  avro_value_iface_t* iface_ = nullptr;      // generic class of the writer schema, owned
-  avro_value_t value_{};                     // reused for every record when value_open_
-  bool value_open_ = false;                  // value_ must be released
-  std::vector<AvroBinding> bindings_;        // schema fields that feed the record
-  std::set<Field> present_;                  // canonical fields the schema provides
-  uint64_t records_decoded_ = 0;             // records taken from avro-c so far
-  size_t block_index_ = 0;                   // block of the next record (0-based)
-  uint64_t record_in_block_ = 0;             // records of that block already decoded
+  ReadOptions options_;                       // as given to OpenAvroRecordReader
+  std::string file_;                          // path as given, prefixes messages
+  fs::path path_;                             // the container file
+  ReadStats stats_;                           // counts so far
+  RowErrorPolicy errors_;                     // writes into stats_
+  ContainerLayout layout_;                    // verified framing of the whole file
+  avro_schema_t header_schema_ = nullptr;     // parsed from the header, owned
+  avro_file_reader_t file_reader_ = nullptr;  // null when the file holds no records
+  avro_value_iface_t* iface_ = nullptr;       // generic class of the writer schema, owned
+  avro_value_t value_{};                      // reused for every record when value_open_
+  bool value_open_ = false;                   // value_ must be released
+  std::vector<AvroBinding> bindings_;         // schema fields that feed the record
+  std::set<Field> present_;                   // canonical fields the schema provides
+  uint64_t records_decoded_ = 0;              // records taken from avro-c so far
+  size_t block_index_ = 0;                    // block of the next record (0-based)
+  uint64_t record_in_block_ = 0;              // records of that block already decoded
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -519,8 +519,9 @@ class AvroRecordWriter : public RecordWriter {
     if (fields_.empty()) fields_.assign(kAllFields.begin(), kAllFields.end());
     std::set<Field> unique(fields_.begin(), fields_.end());
     if (unique.size() != fields_.size()) {
-      return Status::InvalidArgument(file_ + ": a field is listed twice: expected each "
-                                             "canonical field at most once");
+      return Status::InvalidArgument(file_ +
+                                     ": a field is listed twice: expected each "
+                                     "canonical field at most once");
     }
     bool known_codec = false;
     for (std::string_view c : kAvroCodecs) known_codec |= codec == c;
@@ -645,9 +646,8 @@ class AvroRecordWriter : public RecordWriter {
   }
 
   Status Error(const ProductRecord& record, const std::string& what) const {
-    std::string id = record.product_id.empty()
-                         ? ""
-                         : " (product_id " + QuoteForMessage(record.product_id) + ")";
+    std::string id =
+        record.product_id.empty() ? "" : " (product_id " + QuoteForMessage(record.product_id) + ")";
     return Status::InvalidArgument(file_ + ": record " + std::to_string(records_written_) + id +
                                    ": " + what);
   }
@@ -670,8 +670,7 @@ class AvroRecordWriter : public RecordWriter {
 std::string ProductAvroSchemaJson(const std::vector<Field>& fields) {
   std::vector<Field> columns = fields;
   if (columns.empty()) columns.assign(kAllFields.begin(), kAllFields.end());
-  std::string out =
-      R"({"type": "record", "name": "Product", "namespace": "prodcat", "fields": [)";
+  std::string out = R"({"type": "record", "name": "Product", "namespace": "prodcat", "fields": [)";
   for (size_t i = 0; i < columns.size(); ++i) {
     Field f = columns[i];
     if (i) out += ", ";

@@ -55,6 +55,12 @@ class StagingGuard {
   bool published_ = false;  // true once renamed into place: nothing left to clean
 };
 
+// "models/v1/" and "models/v1" name the same bundle; the sibling paths (staging, ".old") need
+// the form without the trailing separator.
+fs::path WithoutTrailingSeparator(const fs::path& dir) {
+  return dir.has_filename() || !dir.has_parent_path() ? dir : dir.parent_path();
+}
+
 // A manifest path must stay inside the bundle: a tampered manifest must not make Load read
 // (or checksum) files elsewhere.
 bool IsSafeRelativePath(const std::string& rel) {
@@ -79,7 +85,8 @@ ModelBundle::ModelBundle(std::unique_ptr<FeatureSpec> spec, std::unique_ptr<Clas
       reference_profile_(reference_profile.is_object() ? std::move(reference_profile)
                                                        : nlohmann::json::object()) {}
 
-Status ModelBundle::Save(const fs::path& dir) const {
+Status ModelBundle::Save(const fs::path& bundle_dir) const {
+  const fs::path dir = WithoutTrailingSeparator(bundle_dir);
   if (spec_ == nullptr || classifier_ == nullptr) {
     return Status::FailedPrecondition("model bundle: no feature spec or classifier to save");
   }
@@ -137,7 +144,8 @@ Status ModelBundle::Save(const fs::path& dir) const {
   return Status::Ok();
 }
 
-Status ModelBundle::Load(const fs::path& dir, std::unique_ptr<ModelBundle>* out) {
+Status ModelBundle::Load(const fs::path& bundle_dir, std::unique_ptr<ModelBundle>* out) {
+  const fs::path dir = WithoutTrailingSeparator(bundle_dir);
   RecoverDirectory(dir);
   const std::string where = "bundle " + dir.string();
   const fs::path manifest_path = dir / kManifestFile;

@@ -1,5 +1,7 @@
 #include "prodcat/models/checkpoint.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -7,8 +9,6 @@
 #include <set>
 #include <system_error>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/sha256.h"

@@ -10,21 +10,20 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 
 namespace prodcat {
 
 struct Checkpoint {
-  int round = 0;               // rounds completed when it was written
-  nlohmann::json state;        // the caller's state (plus model_file, model_sha256, score)
-  std::string model_bytes;     // verified against state["model_sha256"]
+  int round = 0;            // rounds completed when it was written
+  nlohmann::json state;     // the caller's state (plus model_file, model_sha256, score)
+  std::string model_bytes;  // verified against state["model_sha256"]
 };
 
 class CheckpointDir {
@@ -60,8 +59,8 @@ class CheckpointDir {
   int RoundOf(const std::string& file_name) const;
   Status ReadChecked(int round, Checkpoint* out) const;
 
-  std::filesystem::path dir_;   // where the checkpoints live
-  std::string model_extension_; // file extension of the model files, without the dot
+  std::filesystem::path dir_;    // where the checkpoints live
+  std::string model_extension_;  // file extension of the model files, without the dot
 };
 
 }  // namespace prodcat

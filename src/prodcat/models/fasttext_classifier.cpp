@@ -159,8 +159,9 @@ class TempDir {
 
 Status FsyncFile(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (fd < 0) {
     return Status::IoError("cannot open '" + path.string() + "': " + std::strerror(errno));
+  }
   int rc = ::fsync(fd);
   ::close(fd);
   if (rc != 0) {

@@ -77,9 +77,9 @@ class GbdtClassifier final : public Classifier {
   int best_iteration_ = -1;  // 0-based last round kept in the model
   // Stacking (params_.stack_text): the text model, the column where its scores start (= the
   // tabular view's width) and the class names for "text_score=<class>".
-  std::unique_ptr<Classifier> stack_model_;  // null unless stacking
-  size_t num_tabular_ = 0;                   // tabular columns before the stacked ones
-  std::vector<std::string> class_names_;     // num_classes_ names (or empty)
+  std::unique_ptr<Classifier> stack_model_;            // null unless stacking
+  size_t num_tabular_ = 0;                             // tabular columns before the stacked ones
+  std::vector<std::string> class_names_;               // num_classes_ names (or empty)
   nlohmann::json summary_ = nlohmann::json::object();  // TrainingSummary()
 };
 
@@ -93,8 +93,8 @@ Status CheckTrainSet(const TrainSet& set, const char* name, int num_classes) {
     if (set.labels[i] < 0 || set.labels[i] >= num_classes) {
       return Status::InvalidArgument(std::string("gbdt: ") + name + " row " + std::to_string(i) +
                                      " has label " + std::to_string(set.labels[i]) +
-                                     ", expected a class id in [0, " +
-                                     std::to_string(num_classes) + ")");
+                                     ", expected a class id in [0, " + std::to_string(num_classes) +
+                                     ")");
     }
   }
   return Status::Ok();
@@ -103,7 +103,8 @@ Status CheckTrainSet(const TrainSet& set, const char* name, int num_classes) {
 Status GbdtClassifier::Install(std::string model_bytes, const std::string& source) {
   XgbBooster booster;
   Status loaded = XgbBooster::FromModelBytes(model_bytes, &booster);
-  if (!loaded.ok()) return Status::DataLoss(source + ": XGBoost cannot load the model: " + loaded.message());
+  if (!loaded.ok())
+    return Status::DataLoss(source + ": XGBoost cannot load the model: " + loaded.message());
   GbdtForest forest;
   Status parsed = GbdtForest::FromModelBytes(model_bytes, &forest);
   if (!parsed.ok()) return Status::DataLoss(source + ": " + parsed.message());
@@ -146,8 +147,8 @@ Status GbdtClassifier::Train(const TrainContext& ctx, const TrainSet& train, con
                                              &result));
   } else {
     stack_model_.reset();
-    PRODCAT_RETURN_IF_ERROR(TrainGbdtBooster(params_, ctx, train.tabular, train.labels,
-                                             val.tabular, val.labels, &result));
+    PRODCAT_RETURN_IF_ERROR(TrainGbdtBooster(params_, ctx, train.tabular, train.labels, val.tabular,
+                                             val.labels, &result));
   }
   PRODCAT_RETURN_IF_ERROR(Install(std::move(result.model_bytes), "trained gbdt model"));
   num_tabular_ = train.tabular.num_cols;
@@ -207,7 +208,8 @@ void GbdtClassifier::PredictProba(const FeatureVector& x, float* probs) const {
 }
 
 Status GbdtClassifier::Save(const fs::path& dir, std::vector<std::string>* files) const {
-  if (model_bytes_.empty()) return Status::FailedPrecondition("gbdt: nothing to save before training");
+  if (model_bytes_.empty())
+    return Status::FailedPrecondition("gbdt: nothing to save before training");
   PRODCAT_RETURN_IF_ERROR(EnsureDirectory(dir));
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / kModelFile, model_bytes_));
   nlohmann::json meta = {
@@ -227,7 +229,8 @@ Status GbdtClassifier::Save(const fs::path& dir, std::vector<std::string>* files
   if (stack_model_) {
     std::vector<std::string> stack_files;
     PRODCAT_RETURN_IF_ERROR(stack_model_->Save(dir / kStackDir, &stack_files));
-    for (const std::string& name : stack_files) files->push_back(std::string(kStackDir) + "/" + name);
+    for (const std::string& name : stack_files)
+      files->push_back(std::string(kStackDir) + "/" + name);
   }
   // The metadata goes last: a directory without it is recognisably incomplete.
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / kMetaFile, meta.dump(1)));
@@ -286,7 +289,8 @@ Status GbdtClassifier::Load(const fs::path& dir) {
   }
   std::vector<std::string> class_names;
   if (auto it = meta.find("class_names"); it != meta.end() && it->is_array()) {
-    for (const auto& name : *it) class_names.push_back(name.is_string() ? name.get<std::string>() : "");
+    for (const auto& name : *it)
+      class_names.push_back(name.is_string() ? name.get<std::string>() : "");
   }
   params_ = std::move(params);
   stack_model_ = std::move(stack_model);

@@ -13,10 +13,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/features/sparse.h"
@@ -40,19 +39,19 @@ class GbdtForest {
 
  private:
   struct Node {
-    float value;          // split threshold, or the leaf value when feature < 0
-    int32_t feature;      // split column; -1 marks a leaf
-    uint32_t left;        // index of the left child; the right child is left + 1
-    bool default_left;    // a row missing `feature` goes left
+    float value;        // split threshold, or the leaf value when feature < 0
+    int32_t feature;    // split column; -1 marks a leaf
+    uint32_t left;      // index of the left child; the right child is left + 1
+    bool default_left;  // a row missing `feature` goes left
   };
   float TreeValue(uint32_t root, const float* features) const;
 
-  std::vector<Node> nodes_;            // all trees, each renumbered breadth-first
-  std::vector<uint32_t> tree_roots_;   // node index of each tree's root, in model order
-  std::vector<int32_t> tree_class_;    // class (output group) each tree adds to
-  float base_score_ = 0.5f;            // initial margin of every class
-  int num_classes_ = 0;                // >= 2 once loaded
-  size_t num_features_ = 0;            // columns the model was trained on
+  std::vector<Node> nodes_;           // all trees, each renumbered breadth-first
+  std::vector<uint32_t> tree_roots_;  // node index of each tree's root, in model order
+  std::vector<int32_t> tree_class_;   // class (output group) each tree adds to
+  float base_score_ = 0.5f;           // initial margin of every class
+  int num_classes_ = 0;               // >= 2 once loaded
+  size_t num_features_ = 0;           // columns the model was trained on
 };
 
 }  // namespace prodcat

@@ -89,8 +89,8 @@ Status FitTextStack(const nlohmann::json& linear_params, int folds, const TrainC
     for (size_t row : in_rows) fold_train.labels.push_back(train.labels[row]);
     fold_train.tfidf = SubsetCsr(train.tfidf, in_rows);
     std::unique_ptr<Classifier> model;
-    const std::string context = "gbdt stacking fold " + std::to_string(f + 1) + " of " +
-                                std::to_string(folds);
+    const std::string context =
+        "gbdt stacking fold " + std::to_string(f + 1) + " of " + std::to_string(folds);
     PRODCAT_RETURN_IF_ERROR(
         CreateClassifier("linear", linear_params, ctx.num_classes, &model).WithContext(context));
     PRODCAT_RETURN_IF_ERROR(model->Train(helper_ctx, fold_train, no_val).WithContext(context));
@@ -106,7 +106,9 @@ Status FitTextStack(const nlohmann::json& linear_params, int folds, const TrainC
   all.tfidf = train.tfidf;
   PRODCAT_RETURN_IF_ERROR(CreateClassifier("linear", linear_params, ctx.num_classes, final_model)
                               .WithContext("gbdt stacking final text model"));
-  return (*final_model)->Train(helper_ctx, all, no_val).WithContext("gbdt stacking final text model");
+  return (*final_model)
+      ->Train(helper_ctx, all, no_val)
+      .WithContext("gbdt stacking final text model");
 }
 
 CsrMatrix AppendDenseColumns(const CsrMatrix& base, const std::vector<float>& scores, int width) {

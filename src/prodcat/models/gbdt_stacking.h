@@ -8,9 +8,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "prodcat/common/status.h"
 #include "prodcat/features/sparse.h"

@@ -1,5 +1,8 @@
 #include "prodcat/models/gbdt_training.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,9 +12,6 @@
 #include <optional>
 #include <thread>
 #include <utility>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "prodcat/common/progress.h"
 #include "prodcat/common/stable_hash.h"
@@ -29,11 +29,11 @@ constexpr char kCheckpointKind[] = "prodcat.gbdt.checkpoint";
 // The loop variables a checkpoint must restore for the continuation to match an uninterrupted
 // run.
 struct LoopState {
-  int rounds_done = 0;                                // rounds boosted so far
-  int best_iteration = -1;                            // 0-based round of best_score; -1: none yet
-  double best_score = kInfinity;                      // lowest early-stopping score so far
-  int rounds_since_best = 0;                          // rounds since best_score improved
-  nlohmann::json history = nlohmann::json::array();   // one metrics object per round
+  int rounds_done = 0;                               // rounds boosted so far
+  int best_iteration = -1;                           // 0-based round of best_score; -1: none yet
+  double best_score = kInfinity;                     // lowest early-stopping score so far
+  int rounds_since_best = 0;                         // rounds since best_score improved
+  nlohmann::json history = nlohmann::json::array();  // one metrics object per round
 
   nlohmann::json ToJson() const {
     return {{"rounds_done", rounds_done},
@@ -97,7 +97,9 @@ int ResolveThreads(const GbdtParams& params, const TrainContext& ctx) {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-std::string Num(double value) { return fmt::format("{}", value); }
+std::string Num(double value) {
+  return fmt::format("{}", value);
+}
 
 Status ConfigureBooster(const GbdtParams& params, int num_classes, uint64_t seed, int threads,
                         XgbBooster* booster) {
@@ -174,10 +176,9 @@ std::vector<size_t> ChooseTrainRows(size_t num_rows, int64_t max_rows, uint64_t 
   return rows;
 }
 
-Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
-                        const CsrMatrix& train_x, const std::vector<int>& train_labels,
-                        const CsrMatrix& val_x, const std::vector<int>& val_labels,
-                        GbdtTrainResult* out) {
+Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx, const CsrMatrix& train_x,
+                        const std::vector<int>& train_labels, const CsrMatrix& val_x,
+                        const std::vector<int>& val_labels, GbdtTrainResult* out) {
   RouteXgboostLogs();
   const auto start_time = std::chrono::steady_clock::now();
   const int num_classes = ctx.num_classes;
@@ -187,15 +188,16 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
   std::vector<size_t> rows = ChooseTrainRows(train_x.rows(), params.max_train_rows, ctx.seed);
   const bool subsampled = rows.size() < train_x.rows();
   if (subsampled) {
-    spdlog::info("gbdt: training on a seeded sample of {} of {} rows (max_train_rows)",
-                 rows.size(), train_x.rows());
+    spdlog::info("gbdt: training on a seeded sample of {} of {} rows (max_train_rows)", rows.size(),
+                 train_x.rows());
   }
   std::vector<float> labels, weights, val_label_values;
   labels.reserve(rows.size());
   for (size_t row : rows) labels.push_back(static_cast<float>(train_labels[row]));
   if (!ctx.class_weights.empty()) {
     weights.reserve(rows.size());
-    for (size_t row : rows) weights.push_back(static_cast<float>(ctx.class_weights[train_labels[row]]));
+    for (size_t row : rows)
+      weights.push_back(static_cast<float>(ctx.class_weights[train_labels[row]]));
   }
   for (int label : val_labels) val_label_values.push_back(static_cast<float>(label));
 
@@ -204,7 +206,8 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
       XgbMatrix::FromCsr(train_x, subsampled ? &rows : nullptr, labels, weights, threads, &dtrain));
   std::vector<const XgbMatrix*> cache = {&dtrain};
   if (has_val) {
-    PRODCAT_RETURN_IF_ERROR(XgbMatrix::FromCsr(val_x, nullptr, val_label_values, {}, threads, &dval));
+    PRODCAT_RETURN_IF_ERROR(
+        XgbMatrix::FromCsr(val_x, nullptr, val_label_values, {}, threads, &dval));
     cache.push_back(&dval);
   }
   XgbBooster booster;
@@ -276,9 +279,10 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
         out->resumed_from_round = state.rounds_done;
       }
     } else if (!checkpoints->ListRounds().empty()) {
-      spdlog::warn("gbdt: {} holds checkpoints of an earlier run and resume was not requested; "
-                   "removing them",
-                   where);
+      spdlog::warn(
+          "gbdt: {} holds checkpoints of an earlier run and resume was not requested; "
+          "removing them",
+          where);
       PRODCAT_RETURN_IF_ERROR(checkpoints->RemoveAll());
     }
   }
@@ -371,8 +375,8 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
   const int rounds_this_run = state.rounds_done - first_round;
-  bar.Finish(fmt::format("{} rounds, best {} (val mlogloss {:.4f})", state.rounds_done,
-                         kept_rounds, has_val ? state.best_score : 0.0));
+  bar.Finish(fmt::format("{} rounds, best {} (val mlogloss {:.4f})", state.rounds_done, kept_rounds,
+                         has_val ? state.best_score : 0.0));
 
   out->best_iteration = kept_rounds - 1;
   out->rounds_trained = state.rounds_done;
@@ -389,7 +393,8 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
        seconds > 0 ? static_cast<double>(rows.size()) * rounds_this_run / seconds : 0.0},
       {"history", state.history},
   };
-  if (has_val && std::isfinite(state.best_score)) out->summary["best_val_mlogloss"] = state.best_score;
+  if (has_val && std::isfinite(state.best_score))
+    out->summary["best_val_mlogloss"] = state.best_score;
   return Status::Ok();
 }
 

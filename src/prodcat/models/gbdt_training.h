@@ -20,10 +20,9 @@
 //                                     kill a real `prodcat train` process mid-training
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/features/sparse.h"
@@ -42,10 +41,9 @@ struct GbdtTrainResult {
 
 // Trains on `train_x` (already including any stacked columns) with labels in [0, num_classes).
 // `val_x` may have no rows, which disables early stopping.
-Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx,
-                        const CsrMatrix& train_x, const std::vector<int>& train_labels,
-                        const CsrMatrix& val_x, const std::vector<int>& val_labels,
-                        GbdtTrainResult* out);
+Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx, const CsrMatrix& train_x,
+                        const std::vector<int>& train_labels, const CsrMatrix& val_x,
+                        const std::vector<int>& val_labels, GbdtTrainResult* out);
 
 // Seeded uniform choice of `max_rows` of `num_rows` rows (ascending); all rows when
 // max_rows is 0 or not smaller than num_rows.

@@ -1,14 +1,13 @@
 #include "prodcat/models/gbdt_xgboost.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <xgboost/c_api.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <type_traits>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace prodcat {
 namespace {
@@ -21,9 +20,9 @@ Status XgbError(const char* call) {
   return Status::Internal(std::string("XGBoost ") + call + " failed: " + XGBGetLastError());
 }
 
-#define PRODCAT_XGB(call)                           \
-  do {                                              \
-    if ((call) != 0) return XgbError(#call);        \
+#define PRODCAT_XGB(call)                    \
+  do {                                       \
+    if ((call) != 0) return XgbError(#call); \
   } while (0)
 
 // numpy's __array_interface__ as XGBoost reads it: the array is used in place, not copied.
@@ -203,13 +202,14 @@ Status XgbBooster::FeatureScores(const std::string& importance_type,
   const char** names = nullptr;
   const bst_ulong* shape = nullptr;
   const float* values = nullptr;
-  PRODCAT_XGB(XGBoosterFeatureScore(handle_, config.c_str(), &num_features, &names, &dim, &shape,
-                                    &values));
+  PRODCAT_XGB(
+      XGBoosterFeatureScore(handle_, config.c_str(), &num_features, &names, &dim, &shape, &values));
   scores->clear();
   for (bst_ulong i = 0; i < num_features; ++i) {
     // Without feature names XGBoost calls column i "f<i>".
     const char* name = names[i];
-    if (name[0] != 'f') return Status::Internal(std::string("unexpected XGBoost feature name ") + name);
+    if (name[0] != 'f')
+      return Status::Internal(std::string("unexpected XGBoost feature name ") + name);
     char* end = nullptr;
     unsigned long long column = std::strtoull(name + 1, &end, 10);
     if (end == name + 1 || *end != '\0') {

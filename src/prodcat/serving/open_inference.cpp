@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "prodcat/serving/api_error.h"
+#include "prodcat/serving/json_input.h"
 #include "prodcat/serving/json_writer.h"
 #include "prodcat/serving/record_rules.h"
 
@@ -47,16 +48,11 @@ class InferParser {
       : limits_(limits), default_top_k_(default_top_k), request_(request), error_(error) {}
 
   bool Parse(std::string* body) {
-    body->reserve(body->size() + simdjson::SIMDJSON_PADDING);
     thread_local od::parser parser;
     od::document doc;
-    if (!Ok(parser.iterate(simdjson::padded_string_view(body->data(), body->size(),
-                                                         body->capacity()))
-                .get(doc))) {
-      return false;
-    }
+    if (!Ok(parser.iterate(PaddedView(body)).get(doc))) return false;
     od::object root;
-    od::json_type type;
+    od::json_type type{};
     if (!Ok(doc.type().get(type))) return false;
     if (type != od::json_type::object) return Fail("the request must be a JSON object");
     if (!Ok(doc.get_object().get(root))) return false;
@@ -78,7 +74,7 @@ class InferParser {
         if (!ParseParameters(value, &top_k_, &probabilities_param_)) return false;
       }
     }
-    if (!doc.at_end()) return Fail("trailing content after the JSON object");
+    if (HasTrailingContent(doc)) return Fail("trailing content after the JSON object");
     if (!saw_inputs) return Fail("'inputs' is required");
     return Assemble();
   }
@@ -96,7 +92,7 @@ class InferParser {
 
   bool ParseId(od::value value) {
     std::string_view id;
-    od::json_type type;
+    od::json_type type{};
     if (!Ok(value.type().get(type))) return false;
     if (type != od::json_type::string) return Fail("'id' must be a string");
     if (!Ok(value.get_string().get(id))) return false;
@@ -106,7 +102,7 @@ class InferParser {
   }
 
   bool ParseTopK(od::value value, size_t* top_k) {
-    od::json_type type;
+    od::json_type type{};
     if (!Ok(value.type().get(type))) return false;
     int64_t k = 0;
     if (type != od::json_type::number || value.get_int64().get(k) || k < 1 ||
@@ -120,7 +116,7 @@ class InferParser {
 
   bool ParseParameters(od::value value, size_t* top_k, std::optional<bool>* probabilities) {
     od::object params;
-    od::json_type type;
+    od::json_type type{};
     if (!Ok(value.type().get(type))) return false;
     if (type != od::json_type::object) return Fail("'parameters' must be an object");
     if (!Ok(value.get_object().get(params))) return false;
@@ -142,7 +138,7 @@ class InferParser {
 
   bool ParseOutputs(od::value value) {
     od::array outputs;
-    od::json_type type;
+    od::json_type type{};
     if (!Ok(value.type().get(type))) return false;
     if (type != od::json_type::array) return Fail("'outputs' must be an array");
     if (!Ok(value.get_array().get(outputs))) return false;
@@ -209,7 +205,7 @@ class InferParser {
       }
       od::value v;
       if (!Ok(std::move(element).get(v))) return false;
-      od::json_type type;
+      od::json_type type{};
       if (!Ok(v.type().get(type))) return false;
       size_t row = column->text.size() + column->numbers.size();
       if (numeric) {
@@ -234,7 +230,7 @@ class InferParser {
 
   bool ParseInputs(od::value value) {
     od::array inputs;
-    od::json_type type;
+    od::json_type type{};
     if (!Ok(value.type().get(type))) return false;
     if (type != od::json_type::array) return Fail("'inputs' must be an array");
     if (!Ok(value.get_array().get(inputs))) return false;

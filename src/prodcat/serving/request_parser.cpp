@@ -3,17 +3,13 @@
 #include <simdjson.h>
 
 #include "prodcat/data/field_values.h"
+#include "prodcat/serving/json_input.h"
 #include "prodcat/serving/record_rules.h"
 
 namespace prodcat::serving {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-simdjson::padded_string_view PadBody(std::string* body) {
-  body->reserve(body->size() + simdjson::SIMDJSON_PADDING);
-  return simdjson::padded_string_view(body->data(), body->size(), body->capacity());
-}
 
 ApiError Malformed(simdjson::error_code code) {
   return ApiError::Make(400, "invalid_json",
@@ -49,7 +45,7 @@ ApiError WrongType(Field field, const char* expected, const std::string& got) {
 // Reads one field value into the record; kInvalid with *error for a value of the wrong kind.
 ItemResult ReadField(Field field, od::value value, ProductRecord* record, ApiError* error,
                      simdjson::error_code* malformed) {
-  od::json_type type;
+  od::json_type type{};
   if ((*malformed = value.type().get(type))) return ItemResult::kMalformed;
   if (type == od::json_type::null) return ItemResult::kOk;  // explicit null: missing
   if (IsNumericField(field)) {
@@ -83,8 +79,7 @@ ItemResult ReadField(Field field, od::value value, ProductRecord* record, ApiErr
   // Identifiers are often numeric in client systems: keep their JSON spelling.
   if (type == od::json_type::number &&
       (field == Field::kProductId || field == Field::kSellerId)) {
-    std::string_view token;
-    if ((*malformed = value.raw_json_token().get(token))) return ItemResult::kMalformed;
+    std::string_view token = value.raw_json_token();
     while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
                               token.back() == '\t' || token.back() == '\r')) {
       token.remove_suffix(1);
@@ -131,9 +126,9 @@ bool ParsePredictRequest(std::string* body, const RequestLimits& limits, Product
                          ApiError* error) {
   if (EmptyBody(*body, error)) return false;
   od::document doc;
-  simdjson::error_code code = ThreadParser().iterate(PadBody(body)).get(doc);
+  simdjson::error_code code = ThreadParser().iterate(PaddedView(body)).get(doc);
   if (code) return *error = Malformed(code), false;
-  od::json_type type;
+  od::json_type type{};
   if ((code = doc.type().get(type))) return *error = Malformed(code), false;
   if (type != od::json_type::object) {
     *error = ApiError::Make(422, "invalid_request",
@@ -146,7 +141,7 @@ bool ParsePredictRequest(std::string* body, const RequestLimits& limits, Product
   *record = ProductRecord();
   ItemResult r = ParseProduct(object, limits, record, error, &code);
   if (r == ItemResult::kMalformed) return *error = Malformed(code), false;
-  if (!doc.at_end()) return *error = Malformed(simdjson::TRAILING_CONTENT), false;
+  if (HasTrailingContent(doc)) return *error = Malformed(simdjson::TRAILING_CONTENT), false;
   return r == ItemResult::kOk;
 }
 
@@ -167,7 +162,7 @@ bool ParseBatchItems(od::array array, const RequestLimits& limits, std::vector<B
       return false;
     }
     BatchItem& item = items->emplace_back();
-    od::json_type item_type;
+    od::json_type item_type{};
     if ((code = value.type().get(item_type))) return *error = Malformed(code), false;
     if (item_type != od::json_type::object) {
       item.ok = false;
@@ -191,9 +186,9 @@ bool ParseBatchRequest(std::string* body, const RequestLimits& limits,
   items->clear();
   if (EmptyBody(*body, error)) return false;
   od::document doc;
-  simdjson::error_code code = ThreadParser().iterate(PadBody(body)).get(doc);
+  simdjson::error_code code = ThreadParser().iterate(PaddedView(body)).get(doc);
   if (code) return *error = Malformed(code), false;
-  od::json_type type;
+  od::json_type type{};
   if ((code = doc.type().get(type))) return *error = Malformed(code), false;
   if (type == od::json_type::array) {
     od::array array;
@@ -212,7 +207,7 @@ bool ParseBatchRequest(std::string* body, const RequestLimits& limits,
       if (key != "items" || found) continue;
       found = true;
       od::value items_value = field.value();
-      od::json_type items_type;
+      od::json_type items_type{};
       if ((code = items_value.type().get(items_type))) return *error = Malformed(code), false;
       if (items_type != od::json_type::array) {
         *error = ApiError::Make(422, "wrong_type",
@@ -235,7 +230,7 @@ bool ParseBatchRequest(std::string* body, const RequestLimits& limits,
                                 TypeName(type));
     return false;
   }
-  if (!doc.at_end()) return *error = Malformed(simdjson::TRAILING_CONTENT), false;
+  if (HasTrailingContent(doc)) return *error = Malformed(simdjson::TRAILING_CONTENT), false;
   if (items->empty()) {
     *error = ApiError::Make(422, "empty_batch", "the batch has no items", "items");
     return false;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -32,7 +33,8 @@ Status RunServer(const ServerRunOptions& options) {
   ServiceOptions service = options.service;
   PRODCAT_RETURN_IF_ERROR(
       LoadAdminToken(options.admin_token_file, "PRODCAT_ADMIN_TOKEN", &service.admin_token));
-  service.web_root = options.web_root.empty() ? DefaultWebRoot() : options.web_root;
+  service.web_root =
+      options.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(options.web_root);
 
   std::unique_ptr<ModelSource> source;
   PRODCAT_RETURN_IF_ERROR(OpenModelSource(options.model, options.model_name, &source));

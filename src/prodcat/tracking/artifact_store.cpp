@@ -34,8 +34,8 @@ Status ValidateArtifactPath(const std::string& relative) {
   size_t start = 0;
   while (start <= relative.size()) {
     size_t slash = relative.find('/', start);
-    std::string part = relative.substr(start, slash == std::string::npos ? std::string::npos
-                                                                         : slash - start);
+    std::string part =
+        relative.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (part == "..") {
       return Status::InvalidArgument("Invalid artifact path '" + relative +
                                      "': '..' components are not allowed");

@@ -1,8 +1,9 @@
+#include "prodcat/tracking/entities.h"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
 
-#include "prodcat/tracking/entities.h"
 #include "prodcat/tracking/registry_entities.h"
 
 namespace prodcat::tracking {
@@ -52,8 +53,9 @@ bool ParseViewType(std::string_view text, ViewType* view) {
     const char* name;
     ViewType view;
   };
-  for (const Name& n : {Name{"ACTIVE_ONLY", ViewType::kActiveOnly},
-                        Name{"DELETED_ONLY", ViewType::kDeletedOnly}, Name{"ALL", ViewType::kAll}}) {
+  for (const Name& n :
+       {Name{"ACTIVE_ONLY", ViewType::kActiveOnly}, Name{"DELETED_ONLY", ViewType::kDeletedOnly},
+        Name{"ALL", ViewType::kAll}}) {
     if (EqualsIgnoreCase(text, n.name) || text == std::to_string(static_cast<int>(n.view))) {
       *view = n.view;
       return true;

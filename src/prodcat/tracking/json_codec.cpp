@@ -56,12 +56,9 @@ Json KeyValuesToJson(const std::vector<KeyValue>& items) {
 }
 
 Json ExperimentToJson(const Experiment& e) {
-  Json j = {{"experiment_id", e.experiment_id},
-            {"name", e.name},
-            {"artifact_location", e.artifact_location},
-            {"lifecycle_stage", e.lifecycle_stage},
-            {"last_update_time", e.last_update_time},
-            {"creation_time", e.creation_time}};
+  Json j = {{"experiment_id", e.experiment_id},         {"name", e.name},
+            {"artifact_location", e.artifact_location}, {"lifecycle_stage", e.lifecycle_stage},
+            {"last_update_time", e.last_update_time},   {"creation_time", e.creation_time}};
   if (!e.tags.empty()) j["tags"] = KeyValuesToJson(e.tags);
   return j;
 }
@@ -110,7 +107,8 @@ Json RunToJson(const Run& run) {
   Json inputs = Json::object();
   if (!run.inputs.empty()) {
     inputs["dataset_inputs"] = Json::array();
-    for (const DatasetInput& d : run.inputs) inputs["dataset_inputs"].push_back(DatasetInputToJson(d));
+    for (const DatasetInput& d : run.inputs)
+      inputs["dataset_inputs"].push_back(DatasetInputToJson(d));
   }
   return {{"info", RunInfoToJson(run.info)}, {"data", data}, {"inputs", inputs}};
 }

@@ -16,8 +16,8 @@ int64_t NowMs() {
 
 // "{ID}" is an auto-assigned integer primary key in either dialect.
 std::string ForDialect(std::string sql, SqlDialect dialect) {
-  const std::string id = dialect == SqlDialect::kSqlite ? "INTEGER PRIMARY KEY"
-                                                        : "BIGSERIAL PRIMARY KEY";
+  const std::string id =
+      dialect == SqlDialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY";
   for (size_t pos; (pos = sql.find("{ID}")) != std::string::npos;) sql.replace(pos, 4, id);
   return sql;
 }
@@ -81,7 +81,7 @@ CREATE TABLE latest_metrics (
   PRIMARY KEY (run_uuid, key)
 );
 )sql",
-                                                   db.dialect())));
+                                                      db.dialect())));
   // Experiment 0 "Default" exists from the start, as in MLflow.
   int64_t now = NowMs();
   return db.Execute(
@@ -219,8 +219,8 @@ const std::vector<Migration>& Migrations() {
 
 Status ReadVersion(SqlDb& db, int* version) {
   std::vector<SqlRow> rows;
-  PRODCAT_RETURN_IF_ERROR(db.Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {},
-                                   &rows));
+  PRODCAT_RETURN_IF_ERROR(
+      db.Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {}, &rows));
   *version = rows.empty() ? 0 : static_cast<int>(rows[0].Int(0));
   return Status::Ok();
 }
@@ -236,9 +236,9 @@ Status MigrateOnce(SqlDb& db, int target, bool* retryable) {
       // Serializes concurrent openers; released at commit. The number is arbitrary but fixed.
       PRODCAT_RETURN_IF_ERROR(db.Execute("SELECT pg_advisory_xact_lock(7270010101)"));
     }
-    PRODCAT_RETURN_IF_ERROR(db.ExecuteScript(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-        "description TEXT NOT NULL, applied_time BIGINT NOT NULL)"));
+    PRODCAT_RETURN_IF_ERROR(
+        db.ExecuteScript("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                         "description TEXT NOT NULL, applied_time BIGINT NOT NULL)"));
     int current = 0;
     PRODCAT_RETURN_IF_ERROR(ReadVersion(db, &current));
     if (current > LatestSchemaVersion()) {
@@ -249,9 +249,8 @@ Status MigrateOnce(SqlDb& db, int target, bool* retryable) {
     }
     for (const Migration& m : Migrations()) {
       if (m.version <= current || m.version > target) continue;
-      PRODCAT_RETURN_IF_ERROR(m.apply(db).WithContext("schema migration " +
-                                                      std::to_string(m.version) + " (" +
-                                                      m.description + ")"));
+      PRODCAT_RETURN_IF_ERROR(m.apply(db).WithContext(
+          "schema migration " + std::to_string(m.version) + " (" + m.description + ")"));
       PRODCAT_RETURN_IF_ERROR(db.Execute(
           "INSERT INTO schema_version (version, description, applied_time) VALUES (?, ?, ?)",
           {int64_t{m.version}, std::string(m.description), NowMs()}));

@@ -30,13 +30,19 @@ Status StatusFromMlflowReply(int http_status, const std::string& body) {
     message = body.size() > 300 ? body.substr(0, 300) + "..." : body;
     if (message.empty()) message = "(empty body)";
   }
-  std::string text = (code.empty() ? "HTTP " + std::to_string(http_status) : code) + ": " + message;
+  std::string text = code;
+  if (text.empty()) {
+    text = "HTTP ";
+    text += std::to_string(http_status);
+  }
+  text += ": ";
+  text += message;
   if (code == "RESOURCE_DOES_NOT_EXIST" || (code.empty() && http_status == 404)) {
     return Status::NotFound(text);
   }
   if (code == "RESOURCE_ALREADY_EXISTS") return Status::AlreadyExists(text);
-  if (code == "INVALID_PARAMETER_VALUE" || code == "BAD_REQUEST" ||
-      code == "MALFORMED_REQUEST" || code == "INVALID_STATE") {
+  if (code == "INVALID_PARAMETER_VALUE" || code == "BAD_REQUEST" || code == "MALFORMED_REQUEST" ||
+      code == "INVALID_STATE") {
     return Status::InvalidArgument(text);
   }
   if (code == "UNAUTHENTICATED" || code == "PERMISSION_DENIED" || http_status == 401 ||

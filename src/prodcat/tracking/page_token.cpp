@@ -16,7 +16,8 @@ std::string Base64Encode(const std::string& bytes) {
 }
 
 Status Base64Decode(const std::string& text, std::string* bytes) {
-  if (text.size() % 4 != 0) return Status::InvalidArgument("not base64: length is not a multiple of 4");
+  if (text.size() % 4 != 0)
+    return Status::InvalidArgument("not base64: length is not a multiple of 4");
   std::string out(3 * text.size() / 4, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()),

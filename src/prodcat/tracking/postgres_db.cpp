@@ -88,8 +88,8 @@ class PostgresDb : public SqlDb {
   bool Healthy() const override { return PQstatus(conn_) == CONNECTION_OK; }
 
  private:
-  Status Run(const std::string& sql, const std::vector<SqlValue>& params,
-             std::vector<SqlRow>* rows, int64_t* affected) {
+  Status Run(const std::string& sql, const std::vector<SqlValue>& params, std::vector<SqlRow>* rows,
+             int64_t* affected) {
     retryable_ = false;
     std::string name;
     PRODCAT_RETURN_IF_ERROR(Prepare(sql, &name));

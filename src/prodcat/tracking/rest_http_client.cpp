@@ -33,7 +33,8 @@ std::string RestHttpClient::UrlEncode(std::string_view text, bool keep_slash) {
   out.reserve(text.size() * 3 / 2);
   for (char c : text) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += c;
     } else {
       out += '%';
@@ -66,8 +67,7 @@ Status RestHttpClient::Create(const std::string& base_url, HttpClientOptions opt
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
-  if (host.empty() || port.empty() ||
-      port.find_first_not_of("0123456789") != std::string::npos) {
+  if (host.empty() || port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
     return Status::InvalidArgument("invalid tracking server URL '" + base_url +
                                    "': expected http://host:port");
   }

@@ -19,8 +19,8 @@ namespace prodcat::tracking {
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{120000};  // whole request and response
-  int max_retries = 3;                                 // after the first attempt
-  std::chrono::milliseconds initial_backoff{100};      // doubled after each retry
+  int max_retries = 3;                                // after the first attempt
+  std::chrono::milliseconds initial_backoff{100};     // doubled after each retry
   // Sent as "Authorization: Bearer <token>" when not empty.
   std::string bearer_token;
   std::map<std::string, std::string> headers;  // extra headers on every request
@@ -58,12 +58,12 @@ class RestHttpClient {
                   const std::string& content_type, HttpReply* reply,
                   const std::map<std::string, std::string>* headers);
 
-  std::string base_url_;                   // as given, without trailing slash
-  std::string host_;                       // for connecting and the Host header
-  std::string port_;                       // decimal
-  std::string path_prefix_;                // "" or "/prefix"
-  HttpClientOptions options_;              // immutable after Create
-  std::mutex mutex_;                       // serializes requests on the one connection
+  std::string base_url_;                    // as given, without trailing slash
+  std::string host_;                        // for connecting and the Host header
+  std::string port_;                        // decimal
+  std::string path_prefix_;                 // "" or "/prefix"
+  HttpClientOptions options_;               // immutable after Create
+  std::mutex mutex_;                        // serializes requests on the one connection
   std::unique_ptr<Connection> connection_;  // null until the first request or after a failure
 };
 

@@ -132,8 +132,8 @@ Status RestTrackingStore::UploadArtifact(const std::string& path, const std::str
 Status RestTrackingStore::DownloadArtifact(const std::string& path, std::string* bytes) {
   HttpReply reply;
   PRODCAT_RETURN_IF_ERROR(http_->Send(
-      "GET", "/api/2.0/mlflow-artifacts/artifacts/" + RestHttpClient::UrlEncode(path, true), "",
-      "", &reply));
+      "GET", "/api/2.0/mlflow-artifacts/artifacts/" + RestHttpClient::UrlEncode(path, true), "", "",
+      &reply));
   if (reply.status < 200 || reply.status >= 300) {
     return StatusFromMlflowReply(reply.status, reply.body)
         .WithContext("downloading artifact '" + path + "'");
@@ -145,8 +145,8 @@ Status RestTrackingStore::DownloadArtifact(const std::string& path, std::string*
 Status RestTrackingStore::ListProxiedArtifacts(const std::string& path,
                                                std::vector<FileInfo>* files) {
   Json response;
-  PRODCAT_RETURN_IF_ERROR(Call("GET", "artifacts", Json{{"path", path}}, &response,
-                               "mlflow-artifacts"));
+  PRODCAT_RETURN_IF_ERROR(
+      Call("GET", "artifacts", Json{{"path", path}}, &response, "mlflow-artifacts"));
   return ReadList(response, "files", FileInfoFromJson, files);
 }
 
@@ -187,8 +187,7 @@ Status RestTrackingStore::GetExperimentByName(const std::string& name, Experimen
   return ExperimentFromJson(response["experiment"], experiment);
 }
 
-Status RestTrackingStore::SearchExperiments(const ExperimentSearch& query,
-                                            Page<Experiment>* page) {
+Status RestTrackingStore::SearchExperiments(const ExperimentSearch& query, Page<Experiment>* page) {
   Json request = SearchFields(query);
   request["view_type"] = ViewTypeName(query.view_type);
   Json response;
@@ -211,8 +210,8 @@ Status RestTrackingStore::RenameExperiment(const std::string& experiment_id,
               {{"experiment_id", experiment_id}, {"new_name", new_name}}, nullptr);
 }
 
-Status RestTrackingStore::SetExperimentTag(const std::string& experiment_id,
-                                           const std::string& key, const std::string& value) {
+Status RestTrackingStore::SetExperimentTag(const std::string& experiment_id, const std::string& key,
+                                           const std::string& value) {
   return Call("POST", "experiments/set-experiment-tag",
               {{"experiment_id", experiment_id}, {"key", key}, {"value", value}}, nullptr);
 }
@@ -287,8 +286,7 @@ Status RestTrackingStore::LogInputs(const std::string& run_id,
 }
 
 Status RestTrackingStore::LogModel(const std::string& run_id, const std::string& model_json) {
-  return Call("POST", "runs/log-model", {{"run_id", run_id}, {"model_json", model_json}},
-              nullptr);
+  return Call("POST", "runs/log-model", {{"run_id", run_id}, {"model_json", model_json}}, nullptr);
 }
 
 Status RestTrackingStore::GetMetricHistory(const std::string& run_id, const std::string& key,
@@ -408,8 +406,8 @@ Status RestTrackingStore::DeleteRegisteredModelTag(const std::string& name,
   return Call("DELETE", "registered-models/delete-tag", {{"name", name}, {"key", key}}, nullptr);
 }
 
-Status RestTrackingStore::SetRegisteredModelAlias(const std::string& name,
-                                                  const std::string& alias, int64_t version) {
+Status RestTrackingStore::SetRegisteredModelAlias(const std::string& name, const std::string& alias,
+                                                  int64_t version) {
   return Call("POST", "registered-models/alias",
               {{"name", name}, {"alias", alias}, {"version", std::to_string(version)}}, nullptr);
 }
@@ -419,8 +417,7 @@ Status RestTrackingStore::DeleteRegisteredModelAlias(const std::string& name,
   return Call("DELETE", "registered-models/alias", {{"name", name}, {"alias", alias}}, nullptr);
 }
 
-Status RestTrackingStore::GetModelVersionByAlias(const std::string& name,
-                                                 const std::string& alias,
+Status RestTrackingStore::GetModelVersionByAlias(const std::string& name, const std::string& alias,
                                                  ModelVersion* version) {
   Json response;
   PRODCAT_RETURN_IF_ERROR(
@@ -437,8 +434,11 @@ Status RestTrackingStore::CreateModelVersion(const CreateModelVersionRequest& re
   if (!request.run_link.empty()) body["run_link"] = request.run_link;
   if (!request.description.empty()) body["description"] = request.description;
   if (!request.tags.empty()) body["tags"] = KeyValuesToJson(request.tags);
+  std::map<std::string, std::string> headers;
+  if (!request.user_id.empty()) headers["X-Prodcat-User"] = request.user_id;
   Json response;
-  PRODCAT_RETURN_IF_ERROR(Call("POST", "model-versions/create", body, &response));
+  PRODCAT_RETURN_IF_ERROR(
+      Call("POST", "model-versions/create", body, &response, "mlflow", &headers));
   return ModelVersionFromJson(response["model_version"], version);
 }
 
@@ -463,8 +463,7 @@ Status RestTrackingStore::DeleteModelVersion(const std::string& name, int64_t ve
   return Call("DELETE", "model-versions/delete", VersionKey(name, version), nullptr);
 }
 
-Status RestTrackingStore::SearchModelVersions(const SearchQuery& query,
-                                              Page<ModelVersion>* page) {
+Status RestTrackingStore::SearchModelVersions(const SearchQuery& query, Page<ModelVersion>* page) {
   Json response;
   PRODCAT_RETURN_IF_ERROR(Call("GET", "model-versions/search", SearchFields(query), &response));
   page->next_page_token = NextToken(response);
@@ -479,7 +478,8 @@ Status RestTrackingStore::TransitionModelVersionStage(const TransitionRequest& r
   // Who and why travel in headers: MLflow's message has no such fields.
   std::map<std::string, std::string> headers;
   if (!request.user.empty()) headers["X-Prodcat-User"] = request.user;
-  if (!request.comment.empty()) headers["X-Prodcat-Comment"] = RestHttpClient::UrlEncode(request.comment);
+  if (!request.comment.empty())
+    headers["X-Prodcat-Comment"] = RestHttpClient::UrlEncode(request.comment);
   Json response;
   PRODCAT_RETURN_IF_ERROR(
       Call("POST", "model-versions/transition-stage", body, &response, "mlflow", &headers));
@@ -514,8 +514,7 @@ Status RestTrackingStore::ListStageTransitions(const std::string& name, int64_t 
   Json request = {{"name", name}};
   if (version > 0) request["version"] = std::to_string(version);
   Json response;
-  PRODCAT_RETURN_IF_ERROR(
-      Call("GET", "model-versions/transitions", request, &response, "prodcat"));
+  PRODCAT_RETURN_IF_ERROR(Call("GET", "model-versions/transitions", request, &response, "prodcat"));
   return ReadList(response, "transitions", StageTransitionFromJson, transitions);
 }
 

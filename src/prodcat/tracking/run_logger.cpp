@@ -63,8 +63,8 @@ std::string CaptureOutput(const std::vector<std::string>& args, const std::files
 
 std::string GitCommit(const std::filesystem::path& dir) {
   std::string commit = CaptureOutput({"git", "rev-parse", "HEAD"}, dir);
-  bool hex = commit.size() >= 40 &&
-             commit.find_first_not_of("0123456789abcdef") == std::string::npos;
+  bool hex =
+      commit.size() >= 40 && commit.find_first_not_of("0123456789abcdef") == std::string::npos;
   return hex ? commit : "";
 }
 
@@ -89,8 +89,8 @@ Status RunLogger::Start(const RunLoggerOptions& options, std::unique_ptr<RunLogg
   r->flush_threshold_ = options.flush_threshold > 0 ? options.flush_threshold : 1;
   PRODCAT_RETURN_IF_ERROR(TrackingClient::Open(options.tracking_uri, &r->client_));
   TrackingStore& store = r->client_->store();
-  std::string name = options.experiment_name.empty() ? kDefaultExperimentName
-                                                     : options.experiment_name;
+  std::string name =
+      options.experiment_name.empty() ? kDefaultExperimentName : options.experiment_name;
   Experiment experiment;
   Status s = store.GetExperimentByName(name, &experiment);
   if (s.code() == StatusCode::kNotFound) {
@@ -113,8 +113,8 @@ Status RunLogger::Start(const RunLoggerOptions& options, std::unique_ptr<RunLogg
   request.start_time = NowMs();
   request.tags = options.tags;
   request.tags.push_back({kTagUser, request.user_id});
-  request.tags.push_back({kTagSourceName,
-                          options.source_name.empty() ? "prodcat" : options.source_name});
+  request.tags.push_back(
+      {kTagSourceName, options.source_name.empty() ? "prodcat" : options.source_name});
   request.tags.push_back({kTagSourceType, "LOCAL"});
   std::error_code ec;
   std::string commit = GitCommit(std::filesystem::current_path(ec));
@@ -185,7 +185,8 @@ Status RunLogger::LogInput(const std::string& name, const std::string& digest,
   return client_->store().LogInputs(run_id_, {input});
 }
 
-Status RunLogger::LogArtifact(const std::filesystem::path& local, const std::string& artifact_path) {
+Status RunLogger::LogArtifact(const std::filesystem::path& local,
+                              const std::string& artifact_path) {
   return client_->LogArtifacts(run_id_, local, artifact_path);
 }
 

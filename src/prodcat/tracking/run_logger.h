@@ -30,10 +30,10 @@ namespace prodcat::tracking {
 struct RunLoggerOptions {
   std::string tracking_uri;  // empty: DefaultTrackingUri()
   std::string experiment_name = kDefaultExperimentName;
-  std::string run_name;       // empty: generated
-  std::string user;           // empty: $USER (or the account name)
-  std::string source_name;    // empty: "prodcat"
-  std::vector<KeyValue> tags;  // extra tags on the new run
+  std::string run_name;           // empty: generated
+  std::string user;               // empty: $USER (or the account name)
+  std::string source_name;        // empty: "prodcat"
+  std::vector<KeyValue> tags;     // extra tags on the new run
   size_t flush_threshold = 1000;  // buffered metrics that trigger a log-batch
 };
 
@@ -78,9 +78,9 @@ class RunLogger {
   std::string experiment_id_;
   std::string artifact_uri_;
   size_t flush_threshold_ = 1000;
-  std::mutex mutex_;               // guards pending_ and ended_
-  std::vector<Metric> pending_;    // metrics not yet sent
-  bool ended_ = false;             // End() has run
+  std::mutex mutex_;             // guards pending_ and ended_
+  std::vector<Metric> pending_;  // metrics not yet sent
+  bool ended_ = false;           // End() has run
 };
 
 // The commit checked out in `dir` (git rev-parse HEAD), or "" outside a git work tree.

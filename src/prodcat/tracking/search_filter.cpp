@@ -8,9 +8,9 @@ namespace prodcat::tracking {
 namespace {
 
 enum class TokenType {
-  kWord,        // bare identifier or keyword: metrics.f1, AND, LIKE, status
-  kQuotedName,  // `backtick quoted`
-  kString,      // 'single quoted'
+  kWord,          // bare identifier or keyword: metrics.f1, AND, LIKE, status
+  kQuotedName,    // `backtick quoted`
+  kString,        // 'single quoted'
   kDoubleQuoted,  // "double quoted": an identifier in key position, a string in value position
   kNumber,
   kOperator,  // = != <> > >= < <=
@@ -186,8 +186,8 @@ class Parser {
       return CheckKey(t, *key);
     }
     if (t.type != TokenType::kWord) {
-      return Error(t, "expected an identifier such as metrics.f1 or params.model, got " +
-                          Describe(t));
+      return Error(t,
+                   "expected an identifier such as metrics.f1 or params.model, got " + Describe(t));
     }
     std::string upper = Upper(t.text);
     if (upper == "AND" || upper == "OR" || upper == "NOT" || upper == "IN" || upper == "LIKE" ||
@@ -276,9 +276,10 @@ class Parser {
       }
       clause->op = negated ? Comparator::kIsNotNull : Comparator::kIsNull;
     } else {
-      return Error(op, "expected a comparison operator (=, !=, >, >=, <, <=, LIKE, ILIKE, IN, "
-                       "IS) after '" +
-                           name + "', got " + Describe(op));
+      return Error(op,
+                   "expected a comparison operator (=, !=, >, >=, <, <=, LIKE, ILIKE, IN, "
+                   "IS) after '" +
+                       name + "', got " + Describe(op));
     }
     return CheckTypes(op, name, *clause);
   }
@@ -401,7 +402,8 @@ Status ParseFilter(std::string_view filter, std::vector<FilterClause>* clauses) 
 Status ParseOrderBy(std::string_view text, OrderByClause* clause) {
   std::vector<Token> tokens;
   Status s = Tokenizer(text).Tokenize(&tokens);
-  if (!s.ok()) return Status::InvalidArgument("Invalid order_by clause '" + std::string(text) + "'");
+  if (!s.ok())
+    return Status::InvalidArgument("Invalid order_by clause '" + std::string(text) + "'");
   Parser parser(text, std::move(tokens));
   if (parser.Peek().type == TokenType::kEnd) {
     return Status::InvalidArgument("Invalid order_by clause '': expected an identifier");

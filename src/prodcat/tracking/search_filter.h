@@ -19,7 +19,20 @@ namespace prodcat::tracking {
 enum class FilterEntity { kMetric, kParam, kTag, kAttribute, kDataset };
 const char* FilterEntityName(FilterEntity entity);  // "metrics", "params", ...
 
-enum class Comparator { kEq, kNe, kGt, kGe, kLt, kLe, kLike, kILike, kIn, kNotIn, kIsNull, kIsNotNull };
+enum class Comparator {
+  kEq,
+  kNe,
+  kGt,
+  kGe,
+  kLt,
+  kLe,
+  kLike,
+  kILike,
+  kIn,
+  kNotIn,
+  kIsNull,
+  kIsNotNull
+};
 const char* ComparatorText(Comparator op);  // "=", "LIKE", "NOT IN", ...
 bool IsNumericComparator(Comparator op);    // = != > >= < <=
 

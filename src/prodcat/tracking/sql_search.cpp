@@ -33,12 +33,15 @@ bool EqualsIgnoreCase(const std::string& a, const char* b) {
 }
 
 const std::vector<AttributeColumn>& Attributes(SearchEntity entity) {
-  static const std::vector<AttributeColumn> runs = {
-      {"run_id", "r.run_uuid", false},          {"run_name", "r.name", false},
-      {"status", "r.status", false},            {"user_id", "r.user_id", false},
-      {"artifact_uri", "r.artifact_uri", false}, {"lifecycle_stage", "r.lifecycle_stage", false},
-      {"start_time", "r.start_time", true},     {"end_time", "r.end_time", true},
-      {"created", "r.start_time", true}};
+  static const std::vector<AttributeColumn> runs = {{"run_id", "r.run_uuid", false},
+                                                    {"run_name", "r.name", false},
+                                                    {"status", "r.status", false},
+                                                    {"user_id", "r.user_id", false},
+                                                    {"artifact_uri", "r.artifact_uri", false},
+                                                    {"lifecycle_stage", "r.lifecycle_stage", false},
+                                                    {"start_time", "r.start_time", true},
+                                                    {"end_time", "r.end_time", true},
+                                                    {"created", "r.start_time", true}};
   static const std::vector<AttributeColumn> experiments = {
       {"name", "e.name", false},
       {"experiment_id", "e.experiment_id", true},
@@ -103,9 +106,12 @@ Status FindAttribute(SearchEntity entity, const std::string& key, const Attribut
 bool KeyValueTableFor(SearchEntity entity, FilterEntity kind, KeyValueTable* out) {
   switch (entity) {
     case SearchEntity::kRuns:
-      if (kind == FilterEntity::kParam) *out = {"params", "kv.run_uuid = r.run_uuid"};
-      else if (kind == FilterEntity::kTag) *out = {"tags", "kv.run_uuid = r.run_uuid"};
-      else return false;
+      if (kind == FilterEntity::kParam)
+        *out = {"params", "kv.run_uuid = r.run_uuid"};
+      else if (kind == FilterEntity::kTag)
+        *out = {"tags", "kv.run_uuid = r.run_uuid"};
+      else
+        return false;
       return true;
     case SearchEntity::kExperiments:
       if (kind != FilterEntity::kTag) return false;
@@ -286,8 +292,8 @@ Status OrderByToSql(SearchEntity entity, const std::vector<std::string>& order_b
     std::string expr, is_null;
     if (clause.entity == FilterEntity::kAttribute) {
       const AttributeColumn* attr = nullptr;
-      PRODCAT_RETURN_IF_ERROR(FindAttribute(entity, clause.key, &attr).WithContext(
-          "Invalid order_by clause '" + text + "'"));
+      PRODCAT_RETURN_IF_ERROR(FindAttribute(entity, clause.key, &attr)
+                                  .WithContext("Invalid order_by clause '" + text + "'"));
       expr = attr->column;
       is_null = expr + " IS NULL";
     } else {
@@ -299,8 +305,8 @@ Status OrderByToSql(SearchEntity entity, const std::vector<std::string>& order_b
       } else {
         KeyValueTable kv;
         if (!KeyValueTableFor(entity, clause.entity, &kv)) {
-          return Status::InvalidArgument("Invalid order_by clause '" + text + "': " +
-                                         FilterEntityName(clause.entity) +
+          return Status::InvalidArgument("Invalid order_by clause '" + text +
+                                         "': " + FilterEntityName(clause.entity) +
                                          " cannot order " + EntityNoun(entity));
         }
         std::string join = kv.join;

@@ -135,8 +135,8 @@ std::string JoinUri(std::string base, const std::string& part) {
 }
 
 std::string GenerateRunName() {
-  static const char* kAdjectives[] = {"amber",  "brisk", "calm",  "dapper", "eager", "fleet",
-                                      "gentle", "hardy", "jolly", "keen",   "lucid", "merry",
+  static const char* kAdjectives[] = {"amber",  "brisk",  "calm",  "dapper", "eager", "fleet",
+                                      "gentle", "hardy",  "jolly", "keen",   "lucid", "merry",
                                       "nimble", "placid", "quick", "rustic", "sunny", "tidy"};
   static const char* kNouns[] = {"badger", "crane",  "dolphin", "falcon", "gecko",  "heron",
                                  "ibis",   "jackal", "koala",   "lemur",  "marten", "newt",
@@ -181,10 +181,11 @@ Status LoadExperimentTags(SqlDb& db, std::vector<Experiment>* experiments) {
     ids.emplace_back(int64_t{std::strtoll(e.experiment_id.c_str(), nullptr, 10)});
   }
   std::vector<SqlRow> rows;
-  PRODCAT_RETURN_IF_ERROR(db.Query("SELECT experiment_id, key, value FROM experiment_tags WHERE "
-                                   "experiment_id IN (" +
-                                       Placeholders(ids.size()) + ") ORDER BY key",
-                                   ids, &rows));
+  PRODCAT_RETURN_IF_ERROR(
+      db.Query("SELECT experiment_id, key, value FROM experiment_tags WHERE "
+               "experiment_id IN (" +
+                   Placeholders(ids.size()) + ") ORDER BY key",
+               ids, &rows));
   for (const SqlRow& row : rows) {
     auto it = by_id.find(std::to_string(row.Int(0)));
     if (it != by_id.end()) it->second->tags.push_back({row.Text(1), row.Text(2)});
@@ -195,9 +196,9 @@ Status LoadExperimentTags(SqlDb& db, std::vector<Experiment>* experiments) {
 Status LoadExperimentWhere(SqlDb& db, const std::string& where, const std::vector<SqlValue>& params,
                            Experiment* experiment, bool* found) {
   std::vector<SqlRow> rows;
-  PRODCAT_RETURN_IF_ERROR(db.Query(std::string("SELECT ") + kExperimentColumns +
-                                       " FROM experiments e WHERE " + where,
-                                   params, &rows));
+  PRODCAT_RETURN_IF_ERROR(
+      db.Query(std::string("SELECT ") + kExperimentColumns + " FROM experiments e WHERE " + where,
+               params, &rows));
   *found = !rows.empty();
   if (!*found) return Status::Ok();
   std::vector<Experiment> one = {ExperimentFromRow(rows[0])};
@@ -217,9 +218,8 @@ Status LoadExperiment(SqlDb& db, const std::string& experiment_id, Experiment* e
 
 Status LoadRunInfo(SqlDb& db, const std::string& run_id, RunInfo* info) {
   std::vector<SqlRow> rows;
-  PRODCAT_RETURN_IF_ERROR(db.Query(std::string("SELECT ") + kRunColumns +
-                                       " FROM runs r WHERE r.run_uuid = ?",
-                                   {run_id}, &rows));
+  PRODCAT_RETURN_IF_ERROR(db.Query(
+      std::string("SELECT ") + kRunColumns + " FROM runs r WHERE r.run_uuid = ?", {run_id}, &rows));
   if (rows.empty()) return Status::NotFound("Run with id=" + run_id + " not found");
   *info = RunInfoFromRow(rows[0]);
   return Status::Ok();
@@ -228,9 +228,9 @@ Status LoadRunInfo(SqlDb& db, const std::string& run_id, RunInfo* info) {
 Status LoadActiveRun(SqlDb& db, const std::string& run_id, RunInfo* info) {
   PRODCAT_RETURN_IF_ERROR(LoadRunInfo(db, run_id, info));
   if (info->lifecycle_stage != kLifecycleActive) {
-    return Status::FailedPrecondition("The run " + run_id +
-                                      " must be in the 'active' state. Current state is " +
-                                      info->lifecycle_stage + ".");
+    return Status::InvalidArgument("The run " + run_id +
+                                   " must be in the 'active' state. Current state is " +
+                                   info->lifecycle_stage + ".");
   }
   return Status::Ok();
 }
@@ -296,10 +296,10 @@ Status LoadRunData(SqlDb& db, std::vector<Run>* runs) {
         }
       }
     }
-    PRODCAT_RETURN_IF_ERROR(db.Query(
-        "SELECT run_uuid, dataset_uuid, key, value FROM input_tags WHERE run_uuid IN " + in +
-            " ORDER BY key",
-        params, &rows));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Query("SELECT run_uuid, dataset_uuid, key, value FROM input_tags WHERE run_uuid IN " +
+                     in + " ORDER BY key",
+                 params, &rows));
     for (const SqlRow& row : rows) {
       auto it = inputs.find({row.Text(0), row.Text(1)});
       if (it != inputs.end()) it->second->tags.push_back({row.Text(2), row.Text(3)});
@@ -359,8 +359,8 @@ Status LogParams(SqlDb& db, const std::string& run_id, const std::vector<KeyValu
     auto [it, inserted] = wanted.emplace(p.key, p.value);
     if (!inserted && it->second != p.value) {
       return Status::InvalidArgument("Duplicate parameter key '" + p.key +
-                                     "' with different values ('" + it->second + "', '" +
-                                     p.value + "') in one batch for run ID='" + run_id + "'");
+                                     "' with different values ('" + it->second + "', '" + p.value +
+                                     "') in one batch for run ID='" + run_id + "'");
     }
   }
   std::vector<SqlValue> args = {run_id};
@@ -373,10 +373,10 @@ Status LogParams(SqlDb& db, const std::string& run_id, const std::vector<KeyValu
     std::string key = row.Text(0);
     std::string old_value = row.Text(1);
     if (wanted[key] != old_value) {
-      return Status::InvalidArgument(
-          "Changing param values is not allowed. Param with key='" + key +
-          "' was already logged with value='" + old_value + "' for run ID='" + run_id +
-          "'. Attempted logging new value '" + wanted[key] + "'.");
+      return Status::InvalidArgument("Changing param values is not allowed. Param with key='" +
+                                     key + "' was already logged with value='" + old_value +
+                                     "' for run ID='" + run_id +
+                                     "'. Attempted logging new value '" + wanted[key] + "'.");
     }
     wanted.erase(key);
   }
@@ -466,8 +466,8 @@ Status SqlTrackingStore::Open(Connector connect, const SqlStoreOptions& options,
   PRODCAT_RETURN_IF_ERROR(CurrentSchemaVersion(*db, &version));
   if (version >= 2) {
     std::vector<SqlRow> rows;
-    PRODCAT_RETURN_IF_ERROR(db->Query(
-        "SELECT value FROM store_settings WHERE key = ?", {std::string("artifact_root")}, &rows));
+    PRODCAT_RETURN_IF_ERROR(db->Query("SELECT value FROM store_settings WHERE key = ?",
+                                      {std::string("artifact_root")}, &rows));
     std::string recorded = rows.empty() ? "" : rows[0].Text(0);
     if (chosen.empty()) chosen = recorded.empty() ? default_artifact_root : recorded;
     if (recorded.empty()) {
@@ -547,8 +547,8 @@ Status SqlTrackingStore::CreateExperiment(const std::string& name,
   for (const KeyValue& t : tags) PRODCAT_RETURN_IF_ERROR(ValidateKey("tag", t.key));
   return Transact(true, [&](SqlDb& db) -> Status {
     std::vector<SqlRow> rows;
-    PRODCAT_RETURN_IF_ERROR(db.Query("SELECT lifecycle_stage FROM experiments WHERE name = ?",
-                                     {name}, &rows));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Query("SELECT lifecycle_stage FROM experiments WHERE name = ?", {name}, &rows));
     if (!rows.empty()) {
       if (rows[0].Text(0) == kLifecycleDeleted) {
         return Status::AlreadyExists("Experiment '" + name +
@@ -562,8 +562,7 @@ Status SqlTrackingStore::CreateExperiment(const std::string& name,
         "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "
         "last_update_time) VALUES (?, ?, ?, ?, ?) RETURNING experiment_id",
         {name, artifact_location, std::string(kLifecycleActive), now, now}, &rows);
-    PRODCAT_RETURN_IF_ERROR(
-        MapUniqueViolation(s, "Experiment(name=" + name + ") already exists."));
+    PRODCAT_RETURN_IF_ERROR(MapUniqueViolation(s, "Experiment(name=" + name + ") already exists."));
     int64_t id = rows.at(0).Int(0);
     if (artifact_location.empty()) {
       PRODCAT_RETURN_IF_ERROR(
@@ -571,7 +570,8 @@ Status SqlTrackingStore::CreateExperiment(const std::string& name,
                      {"mlflow-artifacts:/" + std::to_string(id), id}));
     }
     for (const KeyValue& t : tags) {
-      PRODCAT_RETURN_IF_ERROR(UpsertTag(db, "experiment_tags", "experiment_id", id, t.key, t.value));
+      PRODCAT_RETURN_IF_ERROR(
+          UpsertTag(db, "experiment_tags", "experiment_id", id, t.key, t.value));
     }
     *experiment_id = std::to_string(id);
     return Status::Ok();
@@ -609,8 +609,7 @@ Status SqlTrackingStore::SearchExperiments(const ExperimentSearch& query, Page<E
   SqlFragment where, joins;
   PRODCAT_RETURN_IF_ERROR(FilterToSql(SearchEntity::kExperiments, query.filter, &where));
   std::string order;
-  PRODCAT_RETURN_IF_ERROR(
-      OrderByToSql(SearchEntity::kExperiments, query.order_by, &joins, &order));
+  PRODCAT_RETURN_IF_ERROR(OrderByToSql(SearchEntity::kExperiments, query.order_by, &joins, &order));
   SqlFragment sql;
   sql.Append(std::string("SELECT ") + kExperimentColumns + " FROM experiments e");
   sql.Append(joins);
@@ -645,10 +644,10 @@ Status SqlTrackingStore::DeleteExperiment(const std::string& experiment_id) {
                                      experiment_id);
     }
     int64_t now = NowMs(), id = std::stoll(experiment_id);
-    PRODCAT_RETURN_IF_ERROR(db.Execute(
-        "UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE "
-        "experiment_id = ?",
-        {now, id}));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Execute("UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE "
+                   "experiment_id = ?",
+                   {now, id}));
     return db.Execute(
         "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ? "
         "AND lifecycle_stage = 'active'",
@@ -664,10 +663,10 @@ Status SqlTrackingStore::RestoreExperiment(const std::string& experiment_id) {
       return Status::InvalidArgument("Cannot restore an active experiment " + experiment_id);
     }
     int64_t now = NowMs(), id = std::stoll(experiment_id);
-    PRODCAT_RETURN_IF_ERROR(db.Execute(
-        "UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE "
-        "experiment_id = ?",
-        {now, id}));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Execute("UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE "
+                   "experiment_id = ?",
+                   {now, id}));
     return db.Execute(
         "UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ? "
         "AND lifecycle_stage = 'deleted'",
@@ -686,9 +685,9 @@ Status SqlTrackingStore::RenameExperiment(const std::string& experiment_id,
     if (e.lifecycle_stage != kLifecycleActive) {
       return Status::InvalidArgument("Cannot rename a non-active experiment " + experiment_id);
     }
-    Status s = db.Execute(
-        "UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?",
-        {new_name, NowMs(), int64_t{std::stoll(experiment_id)}});
+    Status s =
+        db.Execute("UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?",
+                   {new_name, NowMs(), int64_t{std::stoll(experiment_id)}});
     return MapUniqueViolation(s, "Experiment(name=" + new_name + ") already exists.");
   });
 }
@@ -701,12 +700,12 @@ Status SqlTrackingStore::SetExperimentTag(const std::string& experiment_id, cons
     Experiment e;
     PRODCAT_RETURN_IF_ERROR(LoadExperiment(db, experiment_id, &e));
     if (e.lifecycle_stage != kLifecycleActive) {
-      return Status::FailedPrecondition("The experiment " + experiment_id +
-                                        " must be in the 'active' state. Current state is " +
-                                        e.lifecycle_stage + ".");
+      return Status::InvalidArgument("The experiment " + experiment_id +
+                                     " must be in the 'active' state. Current state is " +
+                                     e.lifecycle_stage + ".");
     }
-    return UpsertTag(db, "experiment_tags", "experiment_id",
-                     int64_t{std::stoll(experiment_id)}, key, value);
+    return UpsertTag(db, "experiment_tags", "experiment_id", int64_t{std::stoll(experiment_id)},
+                     key, value);
   });
 }
 
@@ -761,12 +760,12 @@ Status SqlTrackingStore::CreateRun(const CreateRunRequest& request, Run* run) {
     std::string run_id = NewUuidHex();
     int64_t start = request.start_time > 0 ? request.start_time : NowMs();
     std::string artifact_uri = JoinUri(JoinUri(e.artifact_location, run_id), "artifacts");
-    PRODCAT_RETURN_IF_ERROR(db.Execute(
-        "INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, "
-        "lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        {run_id, int64_t{std::stoll(e.experiment_id)}, run_name, user,
-         std::string(RunStatusName(RunStatus::kRunning)), start, std::string(kLifecycleActive),
-         artifact_uri}));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Execute("INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, "
+                   "lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   {run_id, int64_t{std::stoll(e.experiment_id)}, run_name, user,
+                    std::string(RunStatusName(RunStatus::kRunning)), start,
+                    std::string(kLifecycleActive), artifact_uri}));
     PRODCAT_RETURN_IF_ERROR(LogRunTags(db, run_id, tags));
     std::vector<Run> runs(1);
     PRODCAT_RETURN_IF_ERROR(LoadRunInfo(db, run_id, &runs[0].info));
@@ -845,8 +844,8 @@ Status SqlTrackingStore::DeleteTag(const std::string& run_id, const std::string&
     RunInfo info;
     PRODCAT_RETURN_IF_ERROR(LoadActiveRun(db, run_id, &info));
     int64_t affected = 0;
-    PRODCAT_RETURN_IF_ERROR(db.Execute("DELETE FROM tags WHERE run_uuid = ? AND key = ?",
-                                       {run_id, key}, &affected));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Execute("DELETE FROM tags WHERE run_uuid = ? AND key = ?", {run_id, key}, &affected));
     if (affected == 0) {
       return Status::NotFound("No tag with name: " + key + " in run with id " + run_id);
     }
@@ -922,7 +921,8 @@ Status SqlTrackingStore::GetMetricHistory(const std::string& run_id, const std::
   int64_t offset = 0;
   PRODCAT_RETURN_IF_ERROR(DecodePageToken(page_token, &offset));
   if (max_results < 0) {
-    return Status::InvalidArgument("Invalid value for parameter 'max_results': it must be positive");
+    return Status::InvalidArgument(
+        "Invalid value for parameter 'max_results': it must be positive");
   }
   return Transact(false, [&](SqlDb& db) -> Status {
     RunInfo info;

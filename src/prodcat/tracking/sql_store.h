@@ -115,10 +115,10 @@ class SqlTrackingStore : public TrackingStore {
   Status Acquire(std::unique_ptr<SqlDb>* db);
   void Release(std::unique_ptr<SqlDb> db);
 
-  Connector connect_;                        // opens one more connection
-  SqlDialect dialect_;                       // of every pooled connection
-  std::string artifact_root_;                // absolute; set once at Open
-  std::mutex pool_mutex_;                    // guards idle_
+  Connector connect_;                         // opens one more connection
+  SqlDialect dialect_;                        // of every pooled connection
+  std::string artifact_root_;                 // absolute; set once at Open
+  std::mutex pool_mutex_;                     // guards idle_
   std::vector<std::unique_ptr<SqlDb>> idle_;  // healthy connections not in use
 };
 

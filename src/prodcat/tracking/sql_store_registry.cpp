@@ -37,8 +37,9 @@ Status ValidateAlias(const std::string& alias) {
   std::string lower = alias;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   bool version_like = lower.size() > 1 && lower[0] == 'v' &&
-                      std::all_of(lower.begin() + 1, lower.end(),
-                                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+                      std::all_of(lower.begin() + 1, lower.end(), [](char c) {
+                        return std::isdigit(static_cast<unsigned char>(c));
+                      });
   if (lower == "latest" || version_like) {
     return Status::InvalidArgument("'" + alias +
                                    "' is reserved and cannot be used as an alias: it would be "
@@ -76,18 +77,19 @@ Status LoadVersionDetails(SqlDb& db, std::vector<ModelVersion>* versions) {
   std::vector<SqlValue> params(names.begin(), names.end());
   std::string in = "(" + Placeholders(params.size()) + ")";
   std::vector<SqlRow> rows;
-  PRODCAT_RETURN_IF_ERROR(db.Query(
-      "SELECT name, version, key, value FROM model_version_tags WHERE name IN " + in +
-          " ORDER BY key",
-      params, &rows));
+  PRODCAT_RETURN_IF_ERROR(
+      db.Query("SELECT name, version, key, value FROM model_version_tags WHERE name IN " + in +
+                   " ORDER BY key",
+               params, &rows));
   for (const SqlRow& row : rows) {
     auto it = by_key.find({row.Text(0), row.Int(1)});
     if (it != by_key.end()) it->second->tags.push_back({row.Text(2), row.Text(3)});
   }
-  PRODCAT_RETURN_IF_ERROR(db.Query("SELECT name, version, alias FROM registered_model_aliases "
-                                   "WHERE name IN " +
-                                       in + " ORDER BY alias",
-                                   params, &rows));
+  PRODCAT_RETURN_IF_ERROR(
+      db.Query("SELECT name, version, alias FROM registered_model_aliases "
+               "WHERE name IN " +
+                   in + " ORDER BY alias",
+               params, &rows));
   for (const SqlRow& row : rows) {
     auto it = by_key.find({row.Text(0), row.Int(1)});
     if (it != by_key.end()) it->second->aliases.push_back(row.Text(2));
@@ -102,8 +104,8 @@ Status LoadVersion(SqlDb& db, const std::string& name, int64_t version, ModelVer
                                        "AND v.deleted = 0",
                                    {name, version}, &rows));
   if (rows.empty()) {
-    return Status::NotFound("Model Version (name=" + name + ", version=" +
-                            std::to_string(version) + ") not found");
+    return Status::NotFound("Model Version (name=" + name + ", version=" + std::to_string(version) +
+                            ") not found");
   }
   std::vector<ModelVersion> one = {VersionFromRow(rows[0])};
   PRODCAT_RETURN_IF_ERROR(LoadVersionDetails(db, &one));
@@ -126,16 +128,16 @@ Status LoadModelDetails(SqlDb& db, std::vector<RegisteredModel>* models) {
       "SELECT name, key, value FROM registered_model_tags WHERE name IN " + in + " ORDER BY key",
       params, &rows));
   for (const SqlRow& row : rows) by_name[row.Text(0)]->tags.push_back({row.Text(1), row.Text(2)});
-  PRODCAT_RETURN_IF_ERROR(db.Query("SELECT name, alias, version FROM registered_model_aliases "
-                                   "WHERE name IN " +
-                                       in + " ORDER BY alias",
-                                   params, &rows));
+  PRODCAT_RETURN_IF_ERROR(
+      db.Query("SELECT name, alias, version FROM registered_model_aliases "
+               "WHERE name IN " +
+                   in + " ORDER BY alias",
+               params, &rows));
   for (const SqlRow& row : rows) {
     by_name[row.Text(0)]->aliases.push_back({row.Text(1), row.Int(2)});
   }
   PRODCAT_RETURN_IF_ERROR(db.Query(
-      std::string("SELECT ") + kVersionColumns +
-          " FROM model_versions v WHERE v.name IN " + in +
+      std::string("SELECT ") + kVersionColumns + " FROM model_versions v WHERE v.name IN " + in +
           " AND v.deleted = 0 AND v.version = (SELECT MAX(w.version) FROM model_versions w WHERE "
           "w.name = v.name AND w.current_stage = v.current_stage AND w.deleted = 0) ORDER BY "
           "v.version",
@@ -209,15 +211,14 @@ Status SqlTrackingStore::GetRegisteredModel(const std::string& name, RegisteredM
   return Transact(false, [&](SqlDb& db) { return LoadModel(db, name, model); });
 }
 
-Status SqlTrackingStore::RenameRegisteredModel(const std::string& name,
-                                               const std::string& new_name,
+Status SqlTrackingStore::RenameRegisteredModel(const std::string& name, const std::string& new_name,
                                                RegisteredModel* model) {
   PRODCAT_RETURN_IF_ERROR(ValidateModelName(new_name));
   return Transact(true, [&](SqlDb& db) -> Status {
     PRODCAT_RETURN_IF_ERROR(RequireModel(db, name));
-    Status s = db.Execute(
-        "UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?",
-        {new_name, NowMs(), name});
+    Status s =
+        db.Execute("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?",
+                   {new_name, NowMs(), name});
     PRODCAT_RETURN_IF_ERROR(
         MapUniqueViolation(s, "Registered Model (name=" + new_name + ") already exists."));
     // Versions, tags and aliases follow by ON UPDATE CASCADE; the audit trail is renamed too.
@@ -299,8 +300,8 @@ Status SqlTrackingStore::GetLatestVersions(const std::string& name,
     PRODCAT_RETURN_IF_ERROR(LoadModel(db, name, &model));
     versions->clear();
     for (ModelVersion& v : model.latest_versions) {
-      if (wanted.empty() || std::find(wanted.begin(), wanted.end(), v.current_stage) !=
-                                wanted.end()) {
+      if (wanted.empty() ||
+          std::find(wanted.begin(), wanted.end(), v.current_stage) != wanted.end()) {
         versions->push_back(std::move(v));
       }
     }
@@ -320,16 +321,15 @@ Status SqlTrackingStore::SetRegisteredModelTag(const std::string& name, const st
   });
 }
 
-Status SqlTrackingStore::DeleteRegisteredModelTag(const std::string& name,
-                                                  const std::string& key) {
+Status SqlTrackingStore::DeleteRegisteredModelTag(const std::string& name, const std::string& key) {
   return Transact(true, [&](SqlDb& db) -> Status {
     PRODCAT_RETURN_IF_ERROR(RequireModel(db, name));
     return db.Execute("DELETE FROM registered_model_tags WHERE name = ? AND key = ?", {name, key});
   });
 }
 
-Status SqlTrackingStore::SetRegisteredModelAlias(const std::string& name,
-                                                 const std::string& alias, int64_t version) {
+Status SqlTrackingStore::SetRegisteredModelAlias(const std::string& name, const std::string& alias,
+                                                 int64_t version) {
   PRODCAT_RETURN_IF_ERROR(ValidateAlias(alias));
   return Transact(true, [&](SqlDb& db) -> Status {
     ModelVersion v;
@@ -355,9 +355,9 @@ Status SqlTrackingStore::GetModelVersionByAlias(const std::string& name, const s
   return Transact(false, [&](SqlDb& db) -> Status {
     PRODCAT_RETURN_IF_ERROR(RequireModel(db, name));
     std::vector<SqlRow> rows;
-    PRODCAT_RETURN_IF_ERROR(db.Query(
-        "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
-        {name, alias}, &rows));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Query("SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
+                 {name, alias}, &rows));
     if (rows.empty()) {
       return Status::NotFound("Registered model alias " + alias + " not found for model " + name);
     }
@@ -376,24 +376,23 @@ Status SqlTrackingStore::CreateModelVersion(const CreateModelVersionRequest& req
     int64_t now = NowMs(), touched = 0;
     // Updating the model row first also locks it (PostgreSQL), so concurrent registrations of
     // one model get consecutive numbers.
-    PRODCAT_RETURN_IF_ERROR(db.Execute(
-        "UPDATE registered_models SET last_updated_time = ? WHERE name = ?",
-        {now, request.name}, &touched));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Execute("UPDATE registered_models SET last_updated_time = ? WHERE name = ?",
+                   {now, request.name}, &touched));
     if (touched == 0) {
       return Status::NotFound("Registered Model with name=" + request.name + " not found");
     }
     std::vector<SqlRow> rows;
-    PRODCAT_RETURN_IF_ERROR(db.Query(
-        "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?",
-        {request.name}, &rows));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Query("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?",
+                 {request.name}, &rows));
     int64_t number = rows.at(0).Int(0);
     PRODCAT_RETURN_IF_ERROR(db.Execute(
         "INSERT INTO model_versions (name, version, creation_time, last_updated_time, "
         "description, user_id, current_stage, source, run_id, run_link, status) VALUES (?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?)",
-        {request.name, number, now, now, request.description, request.user_id,
-         std::string("None"), request.source, request.run_id, request.run_link,
-         std::string(kModelVersionReady)}));
+        {request.name, number, now, now, request.description, request.user_id, std::string("None"),
+         request.source, request.run_id, request.run_link, std::string(kModelVersionReady)}));
     for (const KeyValue& t : request.tags) {
       PRODCAT_RETURN_IF_ERROR(db.Execute(
           "INSERT INTO model_version_tags (name, version, key, value) VALUES (?, ?, ?, ?) ON "
@@ -428,10 +427,10 @@ Status SqlTrackingStore::DeleteModelVersion(const std::string& name, int64_t ver
     ModelVersion current;
     PRODCAT_RETURN_IF_ERROR(LoadVersion(db, name, version, &current));
     // The row stays (marked deleted) so its number is never handed out again.
-    PRODCAT_RETURN_IF_ERROR(db.Execute(
-        "UPDATE model_versions SET deleted = 1, current_stage = 'Deleted_Internal', "
-        "last_updated_time = ? WHERE name = ? AND version = ?",
-        {NowMs(), name, version}));
+    PRODCAT_RETURN_IF_ERROR(
+        db.Execute("UPDATE model_versions SET deleted = 1, current_stage = 'Deleted_Internal', "
+                   "last_updated_time = ? WHERE name = ? AND version = ?",
+                   {NowMs(), name, version}));
     PRODCAT_RETURN_IF_ERROR(db.Execute(
         "DELETE FROM model_version_tags WHERE name = ? AND version = ?", {name, version}));
     return db.Execute("DELETE FROM registered_model_aliases WHERE name = ? AND version = ?",
@@ -491,8 +490,8 @@ Status SqlTrackingStore::TransitionModelVersionStage(const TransitionRequest& re
         "version = ?",
         {to, now, request.name, request.version}));
     PRODCAT_RETURN_IF_ERROR(RecordTransition(
-        db, {request.name, request.version, current.current_stage, to, user, now,
-             request.comment}));
+        db,
+        {request.name, request.version, current.current_stage, to, user, now, request.comment}));
     if (request.archive_existing_versions) {
       std::vector<SqlRow> rows;
       PRODCAT_RETURN_IF_ERROR(db.Query(

@@ -1,8 +1,8 @@
 // SQLite connection: WAL journal (readers never block the writer), a busy timeout so concurrent
 // processes wait for the write lock instead of failing, and a cache of prepared statements.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -56,8 +56,8 @@ class SqliteDb : public SqlDb {
   bool Healthy() const override { return true; }
 
  private:
-  Status Run(const std::string& sql, const std::vector<SqlValue>& params,
-             std::vector<SqlRow>* rows, int64_t* affected) {
+  Status Run(const std::string& sql, const std::vector<SqlValue>& params, std::vector<SqlRow>* rows,
+             int64_t* affected) {
     retryable_ = false;
     try {
       SQLite::Statement& stmt = Prepare(sql);
@@ -119,9 +119,10 @@ class SqliteDb : public SqlDb {
     std::string text = sql.size() > 120 ? sql.substr(0, 120) + "..." : sql;
     int extended = e.getExtendedErrorCode();
     // Unique violations are the caller's "already exists", not a database failure.
-    StatusCode code = extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY
-                          ? StatusCode::kAlreadyExists
-                          : StatusCode::kInternal;
+    StatusCode code =
+        extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY
+            ? StatusCode::kAlreadyExists
+            : StatusCode::kInternal;
     return Status(code, std::string("sqlite: ") + e.what() + " (in: " + text + ")");
   }
 
@@ -143,8 +144,7 @@ Status OpenSqliteDb(const std::string& path, int busy_timeout_ms, std::unique_pt
   }
   try {
     auto handle = std::make_unique<SQLite::Database>(
-        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-        busy_timeout_ms);
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
     // WAL lets readers run beside one writer; NORMAL sync is durable at checkpoints and safe
     // against corruption; foreign keys give cascades on model rename/delete.
     handle->exec("PRAGMA journal_mode = WAL");

@@ -102,8 +102,8 @@ Status TrackingClient::LogArtifacts(const std::string& run_id, const fs::path& l
   PRODCAT_RETURN_IF_ERROR(store_->GetRun(run_id, &run));
   std::error_code ec;
   if (fs::is_regular_file(local, ec)) {
-    return UploadFile(run.info.artifact_uri,
-                      JoinPath(artifact_path, local.filename().string()), local, run_id);
+    return UploadFile(run.info.artifact_uri, JoinPath(artifact_path, local.filename().string()),
+                      local, run_id);
   }
   if (!fs::is_directory(local, ec)) {
     return Status::NotFound("artifact source '" + local.string() + "' does not exist");

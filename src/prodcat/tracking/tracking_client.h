@@ -36,8 +36,7 @@ class TrackingClient {
   // A local directory holding the artifacts at `artifact_uri`: the directory itself when it is
   // on this machine, else a copy downloaded into `download_dir`.
   Status LocalArtifactDir(const std::string& artifact_uri,
-                          const std::filesystem::path& download_dir,
-                          std::filesystem::path* local);
+                          const std::filesystem::path& download_dir, std::filesystem::path* local);
 
   // The run's artifacts below `path`, paths relative to the run's artifact root.
   Status ListArtifacts(const std::string& run_id, const std::string& path,
@@ -49,10 +48,10 @@ class TrackingClient {
                     const std::filesystem::path& file, const std::string& run_id);
   Status Download(const std::string& proxied_path, const std::filesystem::path& dest);
 
-  std::string uri_;                        // the tracking URI as resolved
-  std::unique_ptr<TrackingStore> store_;   // never null
-  SqlTrackingStore* sql_ = nullptr;        // store_ when it is a SQL store
-  RestTrackingStore* rest_ = nullptr;      // store_ when it is a REST store
+  std::string uri_;                       // the tracking URI as resolved
+  std::unique_ptr<TrackingStore> store_;  // never null
+  SqlTrackingStore* sql_ = nullptr;       // store_ when it is a SQL store
+  RestTrackingStore* rest_ = nullptr;     // store_ when it is a REST store
 };
 
 // "mlflow-artifacts:/0/r/artifacts" -> "0/r/artifacts"; false for other schemes.

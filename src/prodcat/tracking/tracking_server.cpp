@@ -38,7 +38,8 @@ Json QueryToJson(const http::Request& req) {
     if (!part.empty()) {
       size_t eq = part.find('=');
       std::string key = http::PercentDecode(part.substr(0, eq));
-      std::string value = eq == std::string_view::npos ? "" : http::PercentDecode(part.substr(eq + 1));
+      std::string value =
+          eq == std::string_view::npos ? "" : http::PercentDecode(part.substr(eq + 1));
       if (IsRepeatedField(key)) {
         if (!j.contains(key)) j[key] = Json::array();
         j[key].push_back(value);
@@ -152,7 +153,8 @@ bool TrackingServer::Impl::Authorize(http::Request& req, http::Response& res) co
                                          "/registered-models/get-latest-versions"};
   for (const char* suffix : kReadOnlyPosts) {
     std::string s(suffix);
-    if (req.path.size() >= s.size() && req.path.compare(req.path.size() - s.size(), s.size(), s) == 0) {
+    if (req.path.size() >= s.size() &&
+        req.path.compare(req.path.size() - s.size(), s.size(), s) == 0) {
       return true;
     }
   }
@@ -226,15 +228,15 @@ std::vector<Endpoint> TrackingServer::Impl::TrackingEndpoints() {
                  (*out)["experiment"] = ExperimentToJson(exp);
                  return Status::Ok();
                }});
-  e.push_back({"GET", "/experiments/get-by-name",
-               [&s](const Json& j, const http::Request&, Json* out) {
-                 std::string name;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "experiment_name", true, &name));
-                 Experiment exp;
-                 PRODCAT_RETURN_IF_ERROR(s.GetExperimentByName(name, &exp));
-                 (*out)["experiment"] = ExperimentToJson(exp);
-                 return Status::Ok();
-               }});
+  e.push_back(
+      {"GET", "/experiments/get-by-name", [&s](const Json& j, const http::Request&, Json* out) {
+         std::string name;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "experiment_name", true, &name));
+         Experiment exp;
+         PRODCAT_RETURN_IF_ERROR(s.GetExperimentByName(name, &exp));
+         (*out)["experiment"] = ExperimentToJson(exp);
+         return Status::Ok();
+       }});
   Handler search_experiments = [&s](const Json& j, const http::Request&, Json* out) {
     ExperimentSearch q;
     PRODCAT_RETURN_IF_ERROR(ReadSearch(j, &q));
@@ -267,14 +269,14 @@ std::vector<Endpoint> TrackingServer::Impl::TrackingEndpoints() {
                  if (name.empty()) return Status::Ok();  // nothing to change
                  return s.RenameExperiment(id, name);
                }});
-  e.push_back({"POST", "/experiments/set-experiment-tag",
-               [&s](const Json& j, const http::Request&, Json*) {
-                 std::string id, key, value;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "experiment_id", true, &id));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "value", false, &value));
-                 return s.SetExperimentTag(id, key, value);
-               }});
+  e.push_back(
+      {"POST", "/experiments/set-experiment-tag", [&s](const Json& j, const http::Request&, Json*) {
+         std::string id, key, value;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "experiment_id", true, &id));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "value", false, &value));
+         return s.SetExperimentTag(id, key, value);
+       }});
   e.push_back({"POST", "/experiments/delete-experiment-tag",
                [&s](const Json& j, const http::Request&, Json*) {
                  std::string id, key;
@@ -402,8 +404,9 @@ std::vector<Endpoint> TrackingServer::Impl::TrackingEndpoints() {
                      metrics.push_back(std::move(metric));
                    }
                  } else if (j.contains("metrics") && !j["metrics"].is_null()) {
-                   return Status::InvalidArgument("Invalid value for parameter 'metrics': "
-                                                  "expected a list of metrics");
+                   return Status::InvalidArgument(
+                       "Invalid value for parameter 'metrics': "
+                       "expected a list of metrics");
                  }
                  std::vector<KeyValue> params, tags;
                  PRODCAT_RETURN_IF_ERROR(KeyValuesFromJson(j, "params", &params));
@@ -437,7 +440,8 @@ std::vector<Endpoint> TrackingServer::Impl::TrackingEndpoints() {
                  PRODCAT_RETURN_IF_ERROR(ReadString(j, "page_token", false, &token));
                  PRODCAT_RETURN_IF_ERROR(ReadInt64(j, "max_results", false, &max_results));
                  Page<Metric> page;
-                 PRODCAT_RETURN_IF_ERROR(s.GetMetricHistory(run_id, key, max_results, token, &page));
+                 PRODCAT_RETURN_IF_ERROR(
+                     s.GetMetricHistory(run_id, key, max_results, token, &page));
                  if (!page.items.empty()) {
                    (*out)["metrics"] = Json::array();
                    for (const Metric& m : page.items) (*out)["metrics"].push_back(MetricToJson(m));
@@ -503,29 +507,29 @@ std::vector<Endpoint> TrackingServer::Impl::RegistryEndpoints() {
                  model_out(m, out);
                  return Status::Ok();
                }});
-  e.push_back({"DELETE", "/registered-models/delete",
-               [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
-                 return s.DeleteRegisteredModel(name);
-               }});
-  e.push_back({"GET", "/registered-models/search",
-               [&s](const Json& j, const http::Request&, Json* out) {
-                 SearchQuery q;
-                 PRODCAT_RETURN_IF_ERROR(ReadSearch(j, &q));
-                 Page<RegisteredModel> page;
-                 PRODCAT_RETURN_IF_ERROR(s.SearchRegisteredModels(q, &page));
-                 if (!page.items.empty()) {
-                   (*out)["registered_models"] = Json::array();
-                   for (const RegisteredModel& m : page.items) {
-                     (*out)["registered_models"].push_back(RegisteredModelToJson(m));
-                   }
-                 }
-                 if (!page.next_page_token.empty()) {
-                   (*out)["next_page_token"] = page.next_page_token;
-                 }
-                 return Status::Ok();
-               }});
+  e.push_back(
+      {"DELETE", "/registered-models/delete", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
+         return s.DeleteRegisteredModel(name);
+       }});
+  e.push_back(
+      {"GET", "/registered-models/search", [&s](const Json& j, const http::Request&, Json* out) {
+         SearchQuery q;
+         PRODCAT_RETURN_IF_ERROR(ReadSearch(j, &q));
+         Page<RegisteredModel> page;
+         PRODCAT_RETURN_IF_ERROR(s.SearchRegisteredModels(q, &page));
+         if (!page.items.empty()) {
+           (*out)["registered_models"] = Json::array();
+           for (const RegisteredModel& m : page.items) {
+             (*out)["registered_models"].push_back(RegisteredModelToJson(m));
+           }
+         }
+         if (!page.next_page_token.empty()) {
+           (*out)["next_page_token"] = page.next_page_token;
+         }
+         return Status::Ok();
+       }});
   Handler latest = [&s](const Json& j, const http::Request&, Json* out) {
     std::string name;
     std::vector<std::string> stages;
@@ -535,41 +539,44 @@ std::vector<Endpoint> TrackingServer::Impl::RegistryEndpoints() {
     PRODCAT_RETURN_IF_ERROR(s.GetLatestVersions(name, stages, &versions));
     if (!versions.empty()) {
       (*out)["model_versions"] = Json::array();
-      for (const ModelVersion& v : versions) (*out)["model_versions"].push_back(ModelVersionToJson(v));
+      for (const ModelVersion& v : versions)
+        (*out)["model_versions"].push_back(ModelVersionToJson(v));
     }
     return Status::Ok();
   };
   e.push_back({"POST", "/registered-models/get-latest-versions", latest});
   e.push_back({"GET", "/registered-models/get-latest-versions", latest});
-  e.push_back({"POST", "/registered-models/set-tag", [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name, key, value;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "value", false, &value));
-                 return s.SetRegisteredModelTag(name, key, value);
-               }});
-  e.push_back({"DELETE", "/registered-models/delete-tag",
-               [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name, key;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
-                 return s.DeleteRegisteredModelTag(name, key);
-               }});
-  e.push_back({"POST", "/registered-models/alias", [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name, alias;
-                 int64_t version = 0;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "alias", true, &alias));
-                 PRODCAT_RETURN_IF_ERROR(ReadInt64(j, "version", true, &version));
-                 return s.SetRegisteredModelAlias(name, alias, version);
-               }});
-  e.push_back({"DELETE", "/registered-models/alias",
-               [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name, alias;
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "alias", true, &alias));
-                 return s.DeleteRegisteredModelAlias(name, alias);
-               }});
+  e.push_back(
+      {"POST", "/registered-models/set-tag", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name, key, value;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "value", false, &value));
+         return s.SetRegisteredModelTag(name, key, value);
+       }});
+  e.push_back(
+      {"DELETE", "/registered-models/delete-tag", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name, key;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
+         return s.DeleteRegisteredModelTag(name, key);
+       }});
+  e.push_back(
+      {"POST", "/registered-models/alias", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name, alias;
+         int64_t version = 0;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "alias", true, &alias));
+         PRODCAT_RETURN_IF_ERROR(ReadInt64(j, "version", true, &version));
+         return s.SetRegisteredModelAlias(name, alias, version);
+       }});
+  e.push_back(
+      {"DELETE", "/registered-models/alias", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name, alias;
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "name", true, &name));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "alias", true, &alias));
+         return s.DeleteRegisteredModelAlias(name, alias);
+       }});
   e.push_back({"GET", "/registered-models/alias",
                [&s, version_out](const Json& j, const http::Request&, Json* out) {
                  std::string name, alias;
@@ -616,35 +623,37 @@ std::vector<Endpoint> TrackingServer::Impl::RegistryEndpoints() {
                  version_out(v, out);
                  return Status::Ok();
                }});
-  e.push_back({"DELETE", "/model-versions/delete", [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name;
-                 int64_t version = 0;
-                 PRODCAT_RETURN_IF_ERROR(ReadVersionKey(j, &name, &version));
-                 return s.DeleteModelVersion(name, version);
-               }});
-  e.push_back({"GET", "/model-versions/search", [&s](const Json& j, const http::Request&, Json* out) {
-                 SearchQuery q;
-                 PRODCAT_RETURN_IF_ERROR(ReadSearch(j, &q));
-                 Page<ModelVersion> page;
-                 PRODCAT_RETURN_IF_ERROR(s.SearchModelVersions(q, &page));
-                 if (!page.items.empty()) {
-                   (*out)["model_versions"] = Json::array();
-                   for (const ModelVersion& v : page.items) {
-                     (*out)["model_versions"].push_back(ModelVersionToJson(v));
-                   }
-                 }
-                 if (!page.next_page_token.empty()) {
-                   (*out)["next_page_token"] = page.next_page_token;
-                 }
-                 return Status::Ok();
-               }});
+  e.push_back(
+      {"DELETE", "/model-versions/delete", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name;
+         int64_t version = 0;
+         PRODCAT_RETURN_IF_ERROR(ReadVersionKey(j, &name, &version));
+         return s.DeleteModelVersion(name, version);
+       }});
+  e.push_back(
+      {"GET", "/model-versions/search", [&s](const Json& j, const http::Request&, Json* out) {
+         SearchQuery q;
+         PRODCAT_RETURN_IF_ERROR(ReadSearch(j, &q));
+         Page<ModelVersion> page;
+         PRODCAT_RETURN_IF_ERROR(s.SearchModelVersions(q, &page));
+         if (!page.items.empty()) {
+           (*out)["model_versions"] = Json::array();
+           for (const ModelVersion& v : page.items) {
+             (*out)["model_versions"].push_back(ModelVersionToJson(v));
+           }
+         }
+         if (!page.next_page_token.empty()) {
+           (*out)["next_page_token"] = page.next_page_token;
+         }
+         return Status::Ok();
+       }});
   e.push_back({"POST", "/model-versions/transition-stage",
                [&s, version_out](const Json& j, const http::Request& raw, Json* out) {
                  TransitionRequest r;
                  PRODCAT_RETURN_IF_ERROR(ReadVersionKey(j, &r.name, &r.version));
                  PRODCAT_RETURN_IF_ERROR(ReadString(j, "stage", true, &r.stage));
-                 PRODCAT_RETURN_IF_ERROR(ReadBool(j, "archive_existing_versions", false,
-                                                  &r.archive_existing_versions));
+                 PRODCAT_RETURN_IF_ERROR(
+                     ReadBool(j, "archive_existing_versions", false, &r.archive_existing_versions));
                  const std::string* user = raw.Header("x-prodcat-user");
                  r.user = user ? *user : "rest:" + raw.remote.substr(0, raw.remote.rfind(':'));
                  if (const std::string* comment = raw.Header("x-prodcat-comment")) {
@@ -672,22 +681,22 @@ std::vector<Endpoint> TrackingServer::Impl::RegistryEndpoints() {
                  PRODCAT_RETURN_IF_ERROR(ReadString(j, "value", false, &value));
                  return s.SetModelVersionTag(name, version, key, value);
                }});
-  e.push_back({"DELETE", "/model-versions/delete-tag",
-               [&s](const Json& j, const http::Request&, Json*) {
-                 std::string name, key;
-                 int64_t version = 0;
-                 PRODCAT_RETURN_IF_ERROR(ReadVersionKey(j, &name, &version));
-                 PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
-                 return s.DeleteModelVersionTag(name, version, key);
-               }});
+  e.push_back(
+      {"DELETE", "/model-versions/delete-tag", [&s](const Json& j, const http::Request&, Json*) {
+         std::string name, key;
+         int64_t version = 0;
+         PRODCAT_RETURN_IF_ERROR(ReadVersionKey(j, &name, &version));
+         PRODCAT_RETURN_IF_ERROR(ReadString(j, "key", true, &key));
+         return s.DeleteModelVersionTag(name, version, key);
+       }});
   return e;
 }
 
 void TrackingServer::Impl::AddArtifactRoutes(http::Router* router) {
   http::RouteOptions upload{options.max_artifact_bytes, /*offload=*/true};
   http::RouteOptions small{options.max_json_body_bytes, /*offload=*/true};
-  for (std::string prefix : {"/api/2.0/mlflow-artifacts/artifacts",
-                             "/ajax-api/2.0/mlflow-artifacts/artifacts"}) {
+  for (std::string prefix :
+       {"/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"}) {
     router->Add(
         "PUT", prefix + "/{path*}",
         [this](http::Request& req, http::Response& res) {
@@ -759,7 +768,8 @@ http::Router TrackingServer::Impl::BuildRouter() {
     std::string method = e.method;
     auto wrapped = [handler, method](http::Request& req, http::Response& res) {
       Json request = Json::object();
-      bool has_body = !req.body.empty() && req.body.find_first_not_of(" \t\r\n") != std::string::npos;
+      bool has_body =
+          !req.body.empty() && req.body.find_first_not_of(" \t\r\n") != std::string::npos;
       if (method != "GET" && has_body) {
         request = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
         if (request.is_discarded() || !request.is_object()) {
@@ -827,8 +837,8 @@ http::Router TrackingServer::Impl::BuildRouter() {
 
 TrackingServer::TrackingServer(std::shared_ptr<TrackingStore> store,
                                std::filesystem::path artifact_root, TrackingServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(store), std::move(artifact_root),
-                                   std::move(options))) {}
+    : impl_(
+          std::make_unique<Impl>(std::move(store), std::move(artifact_root), std::move(options))) {}
 
 TrackingServer::~TrackingServer() {
   if (impl_->server) impl_->server->Shutdown(std::chrono::milliseconds(2000));

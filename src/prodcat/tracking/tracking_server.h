@@ -25,12 +25,12 @@ namespace prodcat::tracking {
 
 struct TrackingServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 5000;  // 0 picks a free port
-  std::string auth_token;                          // empty: no authentication
-  size_t max_json_body_bytes = 16u << 20;          // API request bodies
-  size_t max_artifact_bytes = size_t{512} << 20;   // one artifact upload
+  uint16_t port = 5000;                           // 0 picks a free port
+  std::string auth_token;                         // empty: no authentication
+  size_t max_json_body_bytes = 16u << 20;         // API request bodies
+  size_t max_artifact_bytes = size_t{512} << 20;  // one artifact upload
   int io_threads = 2;
-  int worker_threads = 0;  // 0: hardware concurrency
+  int worker_threads = 0;   // 0: hardware concurrency
   bool access_log = false;  // one spdlog line per request
 };
 

@@ -46,10 +46,9 @@ namespace {
 
 bool ParsePrimitive(std::string_view name, AvroType* type) {
   static const std::map<std::string_view, AvroType> kPrimitives = {
-      {"null", AvroType::kNull},     {"boolean", AvroType::kBoolean},
-      {"int", AvroType::kInt},       {"long", AvroType::kLong},
-      {"float", AvroType::kFloat},   {"double", AvroType::kDouble},
-      {"bytes", AvroType::kBytes},   {"string", AvroType::kString}};
+      {"null", AvroType::kNull},   {"boolean", AvroType::kBoolean}, {"int", AvroType::kInt},
+      {"long", AvroType::kLong},   {"float", AvroType::kFloat},     {"double", AvroType::kDouble},
+      {"bytes", AvroType::kBytes}, {"string", AvroType::kString}};
   auto it = kPrimitives.find(name);
   if (it == kPrimitives.end()) return false;
   *type = it->second;
@@ -76,8 +75,7 @@ class AvroSchemaParser {
     }
     avro_schema_t checked = nullptr;
     if (avro_schema_from_json_length(text.data(), text.size(), &checked) != 0) {
-      return Status::InvalidArgument(std::string("libavro rejects the schema: ") +
-                                     avro_strerror());
+      return Status::InvalidArgument(std::string("libavro rejects the schema: ") + avro_strerror());
     }
     avro_schema_decref(checked);
     StatusOr<const AvroNode*> root = ParseNode(json, "", "the schema");
@@ -124,8 +122,10 @@ class AvroSchemaParser {
       return static_cast<const AvroNode*>(node);
     }
     if (!j.is_object() || !j.contains("type")) {
-      return Status::InvalidArgument(where + ": expected a type name, a union or an object with "
-                                             "\"type\", got " + Show(j));
+      return Status::InvalidArgument(where +
+                                     ": expected a type name, a union or an object with "
+                                     "\"type\", got " +
+                                     Show(j));
     }
     const nlohmann::json& type = j["type"];
     if (!type.is_string()) return ParseNode(type, ns, where);  // {"type": {...}} nesting
@@ -136,8 +136,8 @@ class AvroSchemaParser {
     }
     if (type_name == "array" || type_name == "map") {
       const char* key = type_name == "array" ? "items" : "values";
-      if (!j.contains(key)) return Status::InvalidArgument(where + ": " + type_name +
-                                                           " without \"" + key + "\"");
+      if (!j.contains(key))
+        return Status::InvalidArgument(where + ": " + type_name + " without \"" + key + "\"");
       AvroNode* node = NewNode(type_name == "array" ? AvroType::kArray : AvroType::kMap);
       StatusOr<const AvroNode*> items = ParseNode(j[key], ns, where + " " + key);
       if (!items.ok()) return items.status();
@@ -173,7 +173,8 @@ class AvroSchemaParser {
     }
     if (j.contains("aliases") && j["aliases"].is_array()) {
       for (const auto& alias : j["aliases"]) {
-        if (alias.is_string()) node->aliases.push_back(FullName(alias.get<std::string>(), inner_ns));
+        if (alias.is_string())
+          node->aliases.push_back(FullName(alias.get<std::string>(), inner_ns));
       }
     }
     const std::string what = type_name + " '" + node->name + "'";
@@ -227,7 +228,7 @@ class AvroSchemaParser {
     return static_cast<const AvroNode*>(node);
   }
 
-  AvroSchema schema_;                              // being built
+  AvroSchema schema_;                             // being built
   std::map<std::string, const AvroNode*> named_;  // full name -> definition
 };
 

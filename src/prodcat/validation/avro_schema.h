@@ -56,7 +56,7 @@ struct AvroNode {
   std::vector<AvroField> fields;
   // enum:
   std::vector<std::string> symbols;
-  std::string enum_default;          // empty when the enum has no default
+  std::string enum_default;  // empty when the enum has no default
   // fixed:
   int64_t size = 0;
   // array items, map values:

@@ -46,8 +46,7 @@ struct TextHash {
 
 class PerValueEvaluator : public ExpectationEvaluator {
  public:
-  explicit PerValueEvaluator(const Expectation& e)
-      : ExpectationEvaluator(e), field_(*e.column) {}
+  explicit PerValueEvaluator(const Expectation& e) : ExpectationEvaluator(e), field_(*e.column) {}
 
   void Observe(const ProductRecord& record) final {
     ++rows_;
@@ -89,11 +88,11 @@ class PerValueEvaluator : public ExpectationEvaluator {
     }
   }
 
-  const Field field_;                  // the column checked
-  bool nulls_are_unexpected_ = false;  // column_values_to_not_be_null
-  uint64_t rows_ = 0;                  // records observed
-  uint64_t missing_ = 0;               // of which the column was missing
-  uint64_t unexpected_ = 0;            // values that failed Passes (or nulls, see above)
+  const Field field_;                    // the column checked
+  bool nulls_are_unexpected_ = false;    // column_values_to_not_be_null
+  uint64_t rows_ = 0;                    // records observed
+  uint64_t missing_ = 0;                 // of which the column was missing
+  uint64_t unexpected_ = 0;              // values that failed Passes (or nulls, see above)
   std::vector<nlohmann::json> samples_;  // first unexpected values
   std::vector<uint64_t> sample_rows_;    // their source rows
 };
@@ -150,7 +149,7 @@ class InSetEvaluator : public PerValueEvaluator {
 
  private:
   std::unordered_set<std::string, TextHash, std::equal_to<>> text_set_;  // for text columns
-  std::set<double> number_set_;                                           // for numeric columns
+  std::set<double> number_set_;                                          // for numeric columns
 };
 
 class RegexEvaluator : public PerValueEvaluator {
@@ -160,11 +159,23 @@ class RegexEvaluator : public PerValueEvaluator {
 
  protected:
   bool Passes(const ColumnValue& v) override {
-    return std::regex_search(v.text.begin(), v.text.end(), regex_);
+    try {
+      return std::regex_search(v.text.begin(), v.text.end(), regex_);
+    } catch (const std::regex_error&) {
+      // std::regex gives up on pathological backtracking (error_complexity/error_stack): the
+      // value cannot be shown to match, so it counts as unexpected and is reported.
+      ++regex_errors_;
+      return false;
+    }
+  }
+  void Evaluate(const DataFacts& facts, ExpectationResult* r) override {
+    PerValueEvaluator::Evaluate(facts, r);
+    if (regex_errors_ > 0) r->details = {{"values_too_complex_to_match", regex_errors_}};
   }
 
  private:
-  std::regex regex_;  // compiled once; MakeExpectation checked that it compiles
+  std::regex regex_;           // compiled once; MakeExpectation checked that it compiles
+  uint64_t regex_errors_ = 0;  // values std::regex could not decide
 };
 
 class LengthEvaluator : public PerValueEvaluator {
@@ -219,8 +230,8 @@ class MeanEvaluator : public ColumnAggregateEvaluator {
   void Add(const ColumnValue& v) override {
     // Neumaier summation: a million prices sum without visible rounding drift.
     double t = sum_ + v.number;
-    compensation_ += std::abs(sum_) >= std::abs(v.number) ? (sum_ - t) + v.number
-                                                          : (v.number - t) + sum_;
+    compensation_ +=
+        std::abs(sum_) >= std::abs(v.number) ? (sum_ - t) + v.number : (v.number - t) + sum_;
     sum_ = t;
   }
   void Aggregate(ExpectationResult* r) override {
@@ -435,8 +446,7 @@ std::unique_ptr<ExpectationEvaluator> MakeEvaluator(const Expectation& e) {
     case T::kColumnQuantileValuesToBeBetween: return std::make_unique<QuantileEvaluator>(e);
     case T::kColumnProportionOfUniqueValuesToBeBetween:
       return std::make_unique<ProportionUniqueEvaluator>(e);
-    case T::kColumnDistributionToMatchReference:
-      return std::make_unique<DistributionEvaluator>(e);
+    case T::kColumnDistributionToMatchReference: return std::make_unique<DistributionEvaluator>(e);
   }
   return nullptr;
 }

@@ -17,7 +17,7 @@ namespace prodcat {
 
 // What is known about the data set once the stream has ended.
 struct DataFacts {
-  uint64_t rows = 0;                      // records read
+  uint64_t rows = 0;                       // records read
   std::array<bool, kNumFields> present{};  // per Field: the source has this column
 };
 

@@ -87,8 +87,8 @@ TypeKwargs KwargsOf(ExpectationType type) {
   switch (type) {
     case T::kColumnToExist: return {{column}};
     case T::kTableColumnsToMatchSet:
-      return {{{"column_set", KwargKind::kColumnSet, true},
-               {"exact_match", KwargKind::kFlag, false}}};
+      return {
+          {{"column_set", KwargKind::kColumnSet, true}, {"exact_match", KwargKind::kFlag, false}}};
     case T::kTableRowCountToBeBetween: return {{min, max, strict_min, strict_max}, {}, true};
     case T::kColumnValuesToNotBeNull:
     case T::kColumnValuesToBeUnique: return {{column, mostly}};
@@ -103,13 +103,15 @@ TypeKwargs KwargsOf(ExpectationType type) {
     case T::kColumnMeanToBeBetween:
       return {{column, min, max, strict_min, strict_max}, ColumnKind::kNumeric, true};
     case T::kColumnQuantileValuesToBeBetween:
-      return {{column, {"quantile_ranges", KwargKind::kQuantileRanges, true},
+      return {{column,
+               {"quantile_ranges", KwargKind::kQuantileRanges, true},
                {"allow_relative_error", KwargKind::kIgnored, false}},
               ColumnKind::kNumeric};
     case T::kColumnProportionOfUniqueValuesToBeBetween:
       return {{column, min, max, strict_min, strict_max}, ColumnKind::kAny, true};
     case T::kColumnDistributionToMatchReference:
-      return {{column, {"reference", KwargKind::kReference, true},
+      return {{column,
+               {"reference", KwargKind::kReference, true},
                {"threshold", KwargKind::kFraction, true}}};
   }
   return {};
@@ -242,16 +244,15 @@ Status ParseKwarg(const KwargSpec& spec, const nlohmann::json& value, Expectatio
       try {
         std::regex compiled(value.get<std::string>(), std::regex::ECMAScript);
       } catch (const std::regex_error& error) {
-        return KwargError(name, std::string("a valid ECMAScript regular expression (") +
-                                    error.what() + ")",
-                          value);
+        return KwargError(
+            name, std::string("a valid ECMAScript regular expression (") + error.what() + ")",
+            value);
       }
       e->regex = value.get<std::string>();
       return Status::Ok();
     }
     case KwargKind::kQuantileRanges: {
-      if (!value.is_object() || !value.contains("quantiles") ||
-          !value.contains("value_ranges")) {
+      if (!value.is_object() || !value.contains("quantiles") || !value.contains("value_ranges")) {
         return KwargError(name, "{quantiles: [...], value_ranges: [[min, max], ...]}", value);
       }
       for (const auto& [key, item] : value.items()) {
@@ -262,14 +263,13 @@ Status ParseKwarg(const KwargSpec& spec, const nlohmann::json& value, Expectatio
       const auto& qs = value["quantiles"];
       const auto& ranges = value["value_ranges"];
       if (!qs.is_array() || qs.empty()) {
-        return KwargError("quantile_ranges.quantiles", "a non-empty list of numbers in [0, 1]",
-                          qs);
+        return KwargError("quantile_ranges.quantiles", "a non-empty list of numbers in [0, 1]", qs);
       }
       if (!ranges.is_array() || ranges.size() != qs.size()) {
-        return KwargError("quantile_ranges.value_ranges",
-                          "a list of " + std::to_string(qs.size()) +
-                              " [min, max] pairs (one per quantile)",
-                          ranges);
+        return KwargError(
+            "quantile_ranges.value_ranges",
+            "a list of " + std::to_string(qs.size()) + " [min, max] pairs (one per quantile)",
+            ranges);
       }
       for (size_t i = 0; i < qs.size(); ++i) {
         double q;
@@ -344,8 +344,8 @@ Status ParseEntry(const nlohmann::json& entry, Expectation* out) {
     return Status::InvalidArgument("expected a mapping with expectation_type and kwargs, got " +
                                    Show(entry));
   }
-  static const std::set<std::string> kKnown = {"expectation_type", "type", "kwargs", "meta",
-                                               "severity", "id", "ge_cloud_id", "notes",
+  static const std::set<std::string> kKnown = {"expectation_type", "type", "kwargs",      "meta",
+                                               "severity",         "id",   "ge_cloud_id", "notes",
                                                "rendered_content"};
   for (const auto& [key, value] : entry.items()) {
     if (!kKnown.count(key)) {
@@ -360,7 +360,8 @@ Status ParseEntry(const nlohmann::json& entry, Expectation* out) {
   ExpectationType type;
   if (!type_value->is_string() || !ParseExpectationType(type_value->get<std::string>(), &type)) {
     std::string known;
-    for (const TypeInfo& info : kTypes) known += (known.empty() ? "" : ", ") + std::string(info.name);
+    for (const TypeInfo& info : kTypes)
+      known += (known.empty() ? "" : ", ") + std::string(info.name);
     return Status::InvalidArgument("unknown expectation_type " + Show(*type_value) +
                                    ": expected one of " + known);
   }
@@ -368,13 +369,15 @@ Status ParseEntry(const nlohmann::json& entry, Expectation* out) {
   if (kwargs.is_null()) kwargs = nlohmann::json::object();
   nlohmann::json meta = entry.contains("meta") ? entry["meta"] : nlohmann::json::object();
   if (meta.is_null()) meta = nlohmann::json::object();
-  if (!meta.is_object()) return Status::InvalidArgument("meta: expected a mapping, got " + Show(meta));
+  if (!meta.is_object())
+    return Status::InvalidArgument("meta: expected a mapping, got " + Show(meta));
   Severity severity = Severity::kError;
   if (meta.contains("severity")) {
     PRODCAT_RETURN_IF_ERROR(ParseSeverity(meta["severity"], &severity));
     meta.erase("severity");
   }
-  if (entry.contains("severity")) PRODCAT_RETURN_IF_ERROR(ParseSeverity(entry["severity"], &severity));
+  if (entry.contains("severity"))
+    PRODCAT_RETURN_IF_ERROR(ParseSeverity(entry["severity"], &severity));
   StatusOr<Expectation> e = MakeExpectation(type, std::move(kwargs), severity, std::move(meta));
   if (!e.ok()) return e.status();
   *out = std::move(*e);
@@ -383,7 +386,9 @@ Status ParseEntry(const nlohmann::json& entry, Expectation* out) {
 
 }  // namespace
 
-std::string_view ExpectationTypeName(ExpectationType type) { return Info(type).name; }
+std::string_view ExpectationTypeName(ExpectationType type) {
+  return Info(type).name;
+}
 
 bool ParseExpectationType(std::string_view name, ExpectationType* type) {
   constexpr std::string_view kPrefix = "expect_";
@@ -402,7 +407,9 @@ std::vector<ExpectationType> AllExpectationTypes() {
   return out;
 }
 
-bool IsPerValueExpectation(ExpectationType type) { return Info(type).per_value; }
+bool IsPerValueExpectation(ExpectationType type) {
+  return Info(type).per_value;
+}
 
 std::string_view SeverityName(Severity severity) {
   return severity == Severity::kError ? "error" : "warning";
@@ -492,8 +499,9 @@ Status ParseExpectationSuite(std::string_view text, const std::string& source,
   }
   ExpectationSuite parsed;
   parsed.name = default_name;
-  static const std::set<std::string> kKnown = {"expectation_suite_name", "name", "expectations",
-                                               "meta", "data_asset_type", "ge_cloud_id", "notes"};
+  static const std::set<std::string> kKnown = {
+      "expectation_suite_name", "name",        "expectations", "meta",
+      "data_asset_type",        "ge_cloud_id", "notes"};
   const YAML::Node* expectations = nullptr;
   YAML::Node expectations_node;
   for (const auto& entry : root) {
@@ -514,16 +522,15 @@ Status ParseExpectationSuite(std::string_view text, const std::string& source,
       parsed.name = value.get<std::string>();
     } else if (key == "meta") {
       if (!value.is_null() && !value.is_object()) {
-        return Status::InvalidArgument(Location(source, line) +
-                                       ": meta: expected a mapping, got " + Show(value));
+        return Status::InvalidArgument(Location(source, line) + ": meta: expected a mapping, got " +
+                                       Show(value));
       }
       if (value.is_object()) parsed.meta = value;
     } else if (key == "expectations") {
       expectations_node = entry.second;
       expectations = &expectations_node;
       if (!expectations_node.IsSequence() && !expectations_node.IsNull()) {
-        return Status::InvalidArgument(Location(source, line) +
-                                       ": expectations: expected a list");
+        return Status::InvalidArgument(Location(source, line) + ": expectations: expected a list");
       }
     }
   }
@@ -572,9 +579,8 @@ nlohmann::json ExpectationSuiteToJson(const ExpectationSuite& suite) {
   for (const Expectation& e : suite.expectations) {
     nlohmann::json meta = e.meta;
     meta["severity"] = SeverityName(e.severity);
-    out["expectations"].push_back({{"expectation_type", ExpectationTypeName(e.type)},
-                                   {"kwargs", e.kwargs},
-                                   {"meta", meta}});
+    out["expectations"].push_back(
+        {{"expectation_type", ExpectationTypeName(e.type)}, {"kwargs", e.kwargs}, {"meta", meta}});
   }
   return out;
 }
@@ -596,8 +602,13 @@ std::string ExpectationSuiteToYaml(const ExpectationSuite& suite) {
     out << YAML::Key << "expectation_type" << YAML::Value
         << std::string(ExpectationTypeName(e.type));
     if (!e.comment.empty()) out << YAML::Comment(e.comment);
+    // The order people write them in, not alphabetical (max_value before min_value).
+    static const std::vector<std::string> kKwargOrder = {
+        "column",     "column_set",  "min_value", "max_value",       "strict_min",
+        "strict_max", "value_set",   "regex",     "quantile_ranges", "reference",
+        "threshold",  "exact_match", "mostly"};
     out << YAML::Key << "kwargs" << YAML::Value;
-    EmitJson(e.kwargs, &out);
+    EmitJson(e.kwargs, &out, kKwargOrder);
     nlohmann::json meta = e.meta;
     meta["severity"] = SeverityName(e.severity);
     out << YAML::Key << "meta" << YAML::Value;
@@ -610,8 +621,8 @@ std::string ExpectationSuiteToYaml(const ExpectationSuite& suite) {
 
 Status WriteExpectationSuite(const std::filesystem::path& path, const ExpectationSuite& suite) {
   std::string ext = Lower(path.extension().string());
-  std::string text = ext == ".json" ? ExpectationSuiteToJson(suite).dump(2) + "\n"
-                                    : ExpectationSuiteToYaml(suite);
+  std::string text =
+      ext == ".json" ? ExpectationSuiteToJson(suite).dump(2) + "\n" : ExpectationSuiteToYaml(suite);
   return WriteFileAtomic(path, text);
 }
 

@@ -98,24 +98,24 @@ struct ValueRange {
 // One validated expectation: the kwargs as written plus their typed reading.
 struct Expectation {
   ExpectationType type = ExpectationType::kColumnToExist;
-  Severity severity = Severity::kError;  // kError: a failure blocks
+  Severity severity = Severity::kError;              // kError: a failure blocks
   nlohmann::json kwargs = nlohmann::json::object();  // GE kwargs as written; echoed in results
   nlohmann::json meta = nlohmann::json::object();    // free-form meta (severity is added on output)
   std::string comment;  // why it exists; written as a YAML comment, not read back
 
   // Typed kwargs, filled by MakeExpectation; only the ones of `type` are meaningful.
-  std::optional<Field> column;                 // `column`; set for every column_* type
-  ValueRange range;                            // min_value/max_value/strict_min/strict_max
-  double mostly = 1.0;                         // in [0, 1]
-  std::vector<std::string> text_set;           // value_set for text columns (numbers as text)
-  std::vector<double> number_set;              // value_set for numeric columns
-  std::string regex;                           // ECMAScript pattern, known to compile
-  std::vector<double> quantiles;               // quantile_ranges.quantiles, each in [0, 1]
-  std::vector<ValueRange> quantile_ranges;     // quantile_ranges.value_ranges, same length
-  std::vector<Field> column_set;               // table_columns_to_match_set
-  bool exact_match = true;                     // table_columns_to_match_set
+  std::optional<Field> column;              // `column`; set for every column_* type
+  ValueRange range;                         // min_value/max_value/strict_min/strict_max
+  double mostly = 1.0;                      // in [0, 1]
+  std::vector<std::string> text_set;        // value_set for text columns (numbers as text)
+  std::vector<double> number_set;           // value_set for numeric columns
+  std::string regex;                        // ECMAScript pattern, known to compile
+  std::vector<double> quantiles;            // quantile_ranges.quantiles, each in [0, 1]
+  std::vector<ValueRange> quantile_ranges;  // quantile_ranges.value_ranges, same length
+  std::vector<Field> column_set;            // table_columns_to_match_set
+  bool exact_match = true;                  // table_columns_to_match_set
   std::vector<std::pair<std::string, double>> reference;  // shares (as written, not normalized)
-  double threshold = 0;                        // maximum allowed Jensen-Shannon distance
+  double threshold = 0;                                   // maximum allowed Jensen-Shannon distance
 
   // The column's name, or "" for table expectations.
   std::string ColumnName() const;
@@ -131,7 +131,7 @@ struct ExpectationSuite {
   std::string name;                                // expectation_suite_name
   nlohmann::json meta = nlohmann::json::object();  // free-form (inference records its source)
   std::vector<Expectation> expectations;           // evaluated in this order
-  std::string comment;  // header comment of the YAML file; not read back
+  std::string comment;                             // header comment of the YAML file; not read back
 };
 
 // Parses suite text (YAML or JSON). `source` names the file in messages, which look like

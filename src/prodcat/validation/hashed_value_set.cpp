@@ -12,7 +12,9 @@ constexpr uint64_t kRepeatedBit = uint64_t{1} << 63;
 
 HashedValueSet::HashedValueSet() : slots_(kInitialSlots, 0) {}
 
-uint64_t HashedValueSet::HashText(std::string_view text) { return StableHash(text); }
+uint64_t HashedValueSet::HashText(std::string_view text) {
+  return StableHash(text);
+}
 
 uint64_t HashedValueSet::HashNumber(double value) {
   if (value == 0) value = 0;  // -0.0 == 0.0, so they must hash alike

@@ -1,10 +1,12 @@
 // HashedValueSet: which values of a column were seen, and how many repeated, in 16-32 bytes per
-// distinct value (8-byte slots, at most half full). Values are represented by their 64-bit StableHash (XXH3), never stored.
+// distinct value (8-byte slots, at most half full). Values are represented by their 64-bit
+// StableHash (XXH3), never stored.
 //
 // Collision risk: 63 bits of the hash are kept, so two distinct values collide with probability
 // 2^-63 per pair and among n distinct values the chance of any collision is about n^2 / 2^64:
-// 5e-8 for a million values, 5e-6 for ten million. A collision would make one distinct value count as a repeat; for data
-// validation that risk is negligible, and it is the price of not holding the column in memory.
+// 5e-8 for a million values, 5e-6 for ten million. A collision would make one distinct value count
+// as a repeat; for data validation that risk is negligible, and it is the price of not holding the
+// column in memory.
 #pragma once
 
 #include <cstddef>

@@ -114,6 +114,8 @@ std::vector<double> QuantileSketch::Quantiles(const std::vector<double>& qs) con
   return out;
 }
 
-double QuantileSketch::Quantile(double q) const { return Quantiles({q})[0]; }
+double QuantileSketch::Quantile(double q) const {
+  return Quantiles({q})[0];
+}
 
 }  // namespace prodcat

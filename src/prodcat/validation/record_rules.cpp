@@ -56,8 +56,9 @@ std::vector<RuleViolation> RecordRules::Check(const ProductRecord& record) const
       add(f, "not_finite", fmt::format("{} must be a finite number, got {}", name, *value));
     } else if (f == Field::kRating) {
       if (*value < options_.min_rating || *value > options_.max_rating) {
-        add(f, "out_of_range", fmt::format("rating must be between {:g} and {:g}, got {:g}",
-                                           options_.min_rating, options_.max_rating, *value));
+        add(f, "out_of_range",
+            fmt::format("rating must be between {:g} and {:g}, got {:g}", options_.min_rating,
+                        options_.max_rating, *value));
       }
     } else if (*value < 0) {
       add(f, "negative", fmt::format("{} must be >= 0, got {:g}", name, *value));

@@ -21,12 +21,12 @@
 namespace prodcat {
 
 struct RecordRulesOptions {
-  bool require_title = true;             // title must be non-empty
-  size_t max_title_chars = 1000;         // limits count Unicode code points
+  bool require_title = true;      // title must be non-empty
+  size_t max_title_chars = 1000;  // limits count Unicode code points
   size_t max_description_chars = 10000;
-  size_t max_other_chars = 256;          // product_id, seller_id, brand, subcategory, category
-  double min_rating = 0;                 // inclusive
-  double max_rating = 5;                 // inclusive
+  size_t max_other_chars = 256;  // product_id, seller_id, brand, subcategory, category
+  double min_rating = 0;         // inclusive
+  double max_rating = 5;         // inclusive
 };
 
 struct RuleViolation {

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,7 +15,7 @@ constexpr size_t kBatchCount = 4;    // batches in flight: bounds memory
 
 struct Batch {
   std::vector<ProductRecord> records = std::vector<ProductRecord>(kBatchSize);  // reused
-  size_t size = 0;  // records filled
+  size_t size = 0;                                                              // records filled
 };
 
 // A blocking FIFO of batch pointers; nullptr marks the end of the stream.
@@ -36,9 +37,9 @@ class BatchQueue {
   }
 
  private:
-  std::mutex mutex_;                // guards queue_
-  std::condition_variable ready_;   // signalled on Push
-  std::deque<Batch*> queue_;        // in hand-over order
+  std::mutex mutex_;               // guards queue_
+  std::condition_variable ready_;  // signalled on Push
+  std::deque<Batch*> queue_;       // in hand-over order
 };
 
 }  // namespace
@@ -82,13 +83,22 @@ Status ForEachRecord(RecordReader* reader, bool background_reader,
       }
     }
   });
-  // The consumer always drains to the end marker, so the producer never blocks forever.
+  // The consumer always drains to the end marker, even after `consume` threw, so the producer
+  // never blocks forever and is joined before anything leaves this function.
+  std::exception_ptr failure;
   for (Batch* batch = full.Pop(); batch; batch = full.Pop()) {
-    for (size_t i = 0; i < batch->size; ++i) consume(batch->records[i]);
+    if (!failure) {
+      try {
+        for (size_t i = 0; i < batch->size; ++i) consume(batch->records[i]);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
     *rows += batch->size;
     empty.Push(batch);
   }
   producer.join();
+  if (failure) std::rethrow_exception(failure);
   return read_status;
 }
 

@@ -11,8 +11,7 @@ namespace {
 bool Promotes(AvroType writer, AvroType reader) {
   switch (writer) {
     case AvroType::kInt:
-      return reader == AvroType::kLong || reader == AvroType::kFloat ||
-             reader == AvroType::kDouble;
+      return reader == AvroType::kLong || reader == AvroType::kFloat || reader == AvroType::kDouble;
     case AvroType::kLong: return reader == AvroType::kFloat || reader == AvroType::kDouble;
     case AvroType::kFloat: return reader == AvroType::kDouble;
     case AvroType::kString: return reader == AvroType::kBytes;
@@ -52,8 +51,8 @@ class ResolutionChecker {
     return scratch.empty();
   }
 
-  void Add(IncompatibilityKind kind, const AvroNode* r, const AvroNode* w,
-           const std::string& path, std::string detail, std::vector<ResolutionIssue>* issues) {
+  void Add(IncompatibilityKind kind, const AvroNode* r, const AvroNode* w, const std::string& path,
+           std::string detail, std::vector<ResolutionIssue>* issues) {
     issues->push_back({kind, path, r->DisplayName(), w->DisplayName(), std::move(detail)});
   }
 
@@ -82,8 +81,7 @@ class ResolutionChecker {
             Check(match, branch, path, issues);
           }
         } else if (r->type != branch->type && !Promotes(branch->type, r->type)) {
-          Add(IncompatibilityKind::kMissingUnionBranch, r, w, path, branch->DisplayName(),
-              issues);
+          Add(IncompatibilityKind::kMissingUnionBranch, r, w, path, branch->DisplayName(), issues);
         } else {
           Check(r, branch, path, issues);
         }
@@ -114,9 +112,8 @@ class ResolutionChecker {
         for (const AvroField& rf : r->fields) {
           const AvroField* wf = nullptr;
           for (const AvroField& candidate : w->fields) {
-            if (candidate.name == rf.name ||
-                std::find(rf.aliases.begin(), rf.aliases.end(), candidate.name) !=
-                    rf.aliases.end()) {
+            if (candidate.name == rf.name || std::find(rf.aliases.begin(), rf.aliases.end(),
+                                                       candidate.name) != rf.aliases.end()) {
               wf = &candidate;
               break;
             }
@@ -125,8 +122,7 @@ class ResolutionChecker {
           if (wf) {
             Check(rf.type, wf->type, field_path, issues);
           } else if (!rf.has_default) {
-            Add(IncompatibilityKind::kReaderFieldMissingDefault, r, w, field_path, rf.name,
-                issues);
+            Add(IncompatibilityKind::kReaderFieldMissingDefault, r, w, field_path, rf.name, issues);
           }
         }
         return;
@@ -169,15 +165,14 @@ class ResolutionChecker {
 std::string Explain(const ResolutionIssue& issue, bool new_reads_old) {
   const std::string& old_type = new_reads_old ? issue.writer_type : issue.reader_type;
   const std::string& new_type = new_reads_old ? issue.reader_type : issue.writer_type;
-  const std::string consequence = new_reads_old ? "new readers cannot read old data"
-                                                : "old readers cannot read new data";
+  const std::string consequence =
+      new_reads_old ? "new readers cannot read old data" : "old readers cannot read new data";
   switch (issue.kind) {
     case IncompatibilityKind::kReaderFieldMissingDefault:
-      return new_reads_old ? "field '" + issue.detail +
-                                 "' added without a default: " + consequence
-                           : "field '" + issue.detail +
-                                 "' removed while the old schema has no default for it: " +
-                                 consequence;
+      return new_reads_old
+                 ? "field '" + issue.detail + "' added without a default: " + consequence
+                 : "field '" + issue.detail +
+                       "' removed while the old schema has no default for it: " + consequence;
     case IncompatibilityKind::kNameMismatch:
       return "type renamed from '" + old_type + "' to '" + new_type +
              "' without an alias for the writer's name: " + consequence;
@@ -191,8 +186,8 @@ std::string Explain(const ResolutionIssue& issue, bool new_reads_old) {
                                  "] the old enum lacks and has no default for: " + consequence;
     case IncompatibilityKind::kMissingUnionBranch:
       return "type changed from " + old_type + " to " + new_type + ": the " +
-             (new_reads_old ? "old" : "new") + " branch '" + issue.detail + "' has no match: " +
-             consequence;
+             (new_reads_old ? "old" : "new") + " branch '" + issue.detail +
+             "' has no match: " + consequence;
     case IncompatibilityKind::kTypeMismatch:
       return "type changed from " + old_type + " to " + new_type + ": " + consequence;
   }
@@ -240,7 +235,8 @@ std::string_view IncompatibilityKindName(IncompatibilityKind kind) {
     case IncompatibilityKind::kNameMismatch: return "NAME_MISMATCH";
     case IncompatibilityKind::kFixedSizeMismatch: return "FIXED_SIZE_MISMATCH";
     case IncompatibilityKind::kMissingEnumSymbols: return "MISSING_ENUM_SYMBOLS";
-    case IncompatibilityKind::kReaderFieldMissingDefault: return "READER_FIELD_MISSING_DEFAULT_VALUE";
+    case IncompatibilityKind::kReaderFieldMissingDefault:
+      return "READER_FIELD_MISSING_DEFAULT_VALUE";
     case IncompatibilityKind::kTypeMismatch: return "TYPE_MISMATCH";
     case IncompatibilityKind::kMissingUnionBranch: return "MISSING_UNION_BRANCH";
   }
@@ -266,8 +262,8 @@ std::string CompatibilityResult::Summary() const {
 StatusOr<CompatibilityResult> CheckCompatibility(std::string_view old_schema_json,
                                                  std::string_view new_schema_json,
                                                  CompatibilityMode mode) {
-  return CheckCompatibility(std::vector<std::string>{std::string(old_schema_json)},
-                            new_schema_json, mode);
+  return CheckCompatibility(std::vector<std::string>{std::string(old_schema_json)}, new_schema_json,
+                            mode);
 }
 
 StatusOr<CompatibilityResult> CheckCompatibility(const std::vector<std::string>& older_schemas_json,
@@ -277,10 +273,10 @@ StatusOr<CompatibilityResult> CheckCompatibility(const std::vector<std::string>&
   if (!new_schema.ok()) return new_schema.status().WithContext("new schema");
   CompatibilityResult result;
   if (mode == CompatibilityMode::kNone || older_schemas_json.empty()) return result;
-  const bool backward = mode != CompatibilityMode::kForward &&
-                        mode != CompatibilityMode::kForwardTransitive;
-  const bool forward = mode != CompatibilityMode::kBackward &&
-                       mode != CompatibilityMode::kBackwardTransitive;
+  const bool backward =
+      mode != CompatibilityMode::kForward && mode != CompatibilityMode::kForwardTransitive;
+  const bool forward =
+      mode != CompatibilityMode::kBackward && mode != CompatibilityMode::kBackwardTransitive;
   const size_t first = IsTransitive(mode) ? 0 : older_schemas_json.size() - 1;
   for (size_t i = first; i < older_schemas_json.size(); ++i) {
     StatusOr<AvroSchema> old_schema = AvroSchema::Parse(older_schemas_json[i]);

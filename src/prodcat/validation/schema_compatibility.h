@@ -70,14 +70,14 @@ std::vector<ResolutionIssue> CheckReaderCanReadWriter(const AvroSchema& reader,
 
 struct SchemaIncompatibility {
   IncompatibilityKind kind = IncompatibilityKind::kTypeMismatch;
-  std::string path;      // where, e.g. "Product.price"
-  std::string message;   // what changed and who cannot read what, in old/new terms
+  std::string path;           // where, e.g. "Product.price"
+  std::string message;        // what changed and who cannot read what, in old/new terms
   size_t older_index = 0;     // index into the older schemas it was found against
   bool new_reads_old = true;  // true: the new schema as reader (BACKWARD direction)
 };
 
 struct CompatibilityResult {
-  bool compatible = true;                               // no incompatibilities
+  bool compatible = true;                                // no incompatibilities
   std::vector<SchemaIncompatibility> incompatibilities;  // in check order
 
   // "compatible" or one line per incompatibility: "Product.x: field 'x' added ...".

@@ -21,13 +21,13 @@ namespace {
 
 // Everything inference needs to know about one column, in bounded memory.
 struct ColumnProfile {
-  uint64_t present = 0;         // rows with a value
-  QuantileSketch values;        // numeric columns: the values
-  double mean = 0;              // numeric columns: running mean (Welford)
-  double m2 = 0;                // numeric columns: sum of squared deviations (Welford)
-  QuantileSketch lengths;       // text columns: lengths in code points
+  uint64_t present = 0;    // rows with a value
+  QuantileSketch values;   // numeric columns: the values
+  double mean = 0;         // numeric columns: running mean (Welford)
+  double m2 = 0;           // numeric columns: sum of squared deviations (Welford)
+  QuantileSketch lengths;  // text columns: lengths in code points
   std::unordered_map<std::string, uint64_t> categories;  // text: counts, <= max_categories + 1
-  bool too_many_categories = false;  // more distinct values than max_categories
+  bool too_many_categories = false;                      // more distinct values than max_categories
 };
 
 bool TracksCategories(Field f) {
@@ -57,9 +57,16 @@ double RoundOutward(double x, bool up, int digits = 3) {
   return r;
 }
 
-double FloorTo(double x, double step) { return std::floor(x / step + 1e-9) * step; }
+// Floors to `decimals` decimals; dividing by a power of ten keeps 0.95 from printing as
+// 0.9500000000000001.
+double FloorTo(double x, int decimals) {
+  double scale = std::pow(10.0, decimals);
+  return std::floor(x * scale + 1e-9) / scale;
+}
 
-std::string Percent(double fraction) { return fmt::format("{:.1f}%", 100 * fraction); }
+std::string Percent(double fraction) {
+  return fmt::format("{:.1f}%", 100 * fraction);
+}
 
 std::string UtcNow() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -76,8 +83,7 @@ class SuiteBuilder {
 
   // Adds an expectation built from inferred values; they are valid by construction, so a failure
   // is a bug worth surfacing.
-  Status Add(ExpectationType type, nlohmann::json kwargs, Severity severity,
-             std::string comment) {
+  Status Add(ExpectationType type, nlohmann::json kwargs, Severity severity, std::string comment) {
     StatusOr<Expectation> e = MakeExpectation(type, std::move(kwargs), severity);
     if (!e.ok()) {
       return Status::Internal("inferred an invalid " + std::string(ExpectationTypeName(type)) +
@@ -179,19 +185,18 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
       PRODCAT_RETURN_IF_ERROR(add.Add(T::kColumnValuesToNotBeNull, {{"column", column}},
                                       Severity::kError, "required; " + observed_rate));
     } else if (rate >= options.min_presence_for_not_null) {
-      double mostly = std::clamp(FloorTo(rate - options.null_margin, 0.001), 0.0, 1.0);
+      double mostly = std::clamp(FloorTo(rate - options.null_margin, 3), 0.0, 1.0);
       PRODCAT_RETURN_IF_ERROR(add.Add(T::kColumnValuesToNotBeNull,
-                                      {{"column", column}, {"mostly", mostly}},
-                                      Severity::kWarning, observed_rate));
+                                      {{"column", column}, {"mostly", mostly}}, Severity::kWarning,
+                                      observed_rate));
     }
   }
 
   if (present(Field::kProductId) && profiles[0].present > 0 &&
       product_ids.repeat_occurrences() == 0) {
-    PRODCAT_RETURN_IF_ERROR(add.Add(T::kColumnValuesToBeUnique, {{"column", "product_id"}},
-                                    Severity::kError,
-                                    fmt::format("all {} product ids are distinct",
-                                                profiles[0].present)));
+    PRODCAT_RETURN_IF_ERROR(
+        add.Add(T::kColumnValuesToBeUnique, {{"column", "product_id"}}, Severity::kError,
+                fmt::format("all {} product ids are distinct", profiles[0].present)));
   }
 
   for (Field f : {Field::kPrice, Field::kRating, Field::kReviewsCount}) {
@@ -199,11 +204,13 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
     if (!present(f) || p.present == 0) continue;
     const std::string column(FieldName(f));
     Range r = WidenedRange(p.values, options);
-    std::vector<double> q = p.values.Quantiles(
-        {options.range_quantile, 0.25, 0.5, 0.75, 1 - options.range_quantile});
+    std::vector<double> q =
+        p.values.Quantiles({options.range_quantile, 0.25, 0.5, 0.75, 1 - options.range_quantile});
     PRODCAT_RETURN_IF_ERROR(add.Add(
         T::kColumnValuesToBeBetween,
-        {{"column", column}, {"min_value", r.lo}, {"max_value", r.hi},
+        {{"column", column},
+         {"min_value", r.lo},
+         {"max_value", r.hi},
          {"mostly", options.range_mostly}},
         Severity::kWarning,
         fmt::format("observed min {:.6g}, {:g}% quantile {:.6g}, {:g}% quantile {:.6g}, max "
@@ -214,26 +221,28 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
     double stddev = p.present > 1 ? std::sqrt(p.m2 / static_cast<double>(p.present - 1)) : 0;
     double half = std::abs(p.mean) > 1e-12 ? options.mean_margin * std::abs(p.mean)
                                            : std::max(options.mean_margin * stddev, 1e-6);
-    PRODCAT_RETURN_IF_ERROR(add.Add(
-        T::kColumnMeanToBeBetween,
-        {{"column", column},
-         {"min_value", RoundOutward(p.mean - half, false)},
-         {"max_value", RoundOutward(p.mean + half, true)}},
-        Severity::kWarning,
-        fmt::format("observed mean {:.6g} (standard deviation {:.6g})", p.mean, stddev)));
+    PRODCAT_RETURN_IF_ERROR(
+        add.Add(T::kColumnMeanToBeBetween,
+                {{"column", column},
+                 {"min_value", RoundOutward(p.mean - half, false)},
+                 {"max_value", RoundOutward(p.mean + half, true)}},
+                Severity::kWarning,
+                fmt::format("observed mean {:.6g} (standard deviation {:.6g})", p.mean, stddev)));
 
     double iqr = q[3] - q[1];
     double pad = iqr > 0 ? 0.25 * iqr : std::max(0.05 * (r.hi - r.lo), 1e-6);
     nlohmann::json ranges = nlohmann::json::array();
     for (int i = 1; i <= 3; ++i) {
-      ranges.push_back({RoundOutward(q[i] - pad, false), RoundOutward(q[i] + pad, true)});
+      double lo = q[i] - pad;
+      if (p.values.min() >= 0) lo = std::max(lo, 0.0);
+      ranges.push_back({RoundOutward(lo, false), RoundOutward(q[i] + pad, true)});
     }
-    PRODCAT_RETURN_IF_ERROR(add.Add(
-        T::kColumnQuantileValuesToBeBetween,
-        {{"column", column},
-         {"quantile_ranges", {{"quantiles", {0.25, 0.5, 0.75}}, {"value_ranges", ranges}}}},
-        Severity::kWarning,
-        fmt::format("observed quartiles {:.6g}, {:.6g}, {:.6g}", q[1], q[2], q[3])));
+    PRODCAT_RETURN_IF_ERROR(
+        add.Add(T::kColumnQuantileValuesToBeBetween,
+                {{"column", column},
+                 {"quantile_ranges", {{"quantiles", {0.25, 0.5, 0.75}}, {"value_ranges", ranges}}}},
+                Severity::kWarning,
+                fmt::format("observed quartiles {:.6g}, {:.6g}, {:.6g}", q[1], q[2], q[3])));
   }
 
   for (Field f : kAllFields) {
@@ -253,15 +262,14 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
   const ColumnProfile& title = profiles[static_cast<size_t>(Field::kTitle)];
   if (title.present > 0) {
     Range r = WidenedRange(title.lengths, options);
-    PRODCAT_RETURN_IF_ERROR(add.Add(
-        T::kColumnValueLengthsToBeBetween,
-        {{"column", "title"},
-         {"min_value", std::max(1.0, std::floor(r.lo))},
-         {"max_value", std::ceil(r.hi)},
-         {"mostly", options.range_mostly}},
-        Severity::kWarning,
-        fmt::format("observed title lengths {:g} to {:g} code points", title.lengths.min(),
-                    title.lengths.max())));
+    PRODCAT_RETURN_IF_ERROR(add.Add(T::kColumnValueLengthsToBeBetween,
+                                    {{"column", "title"},
+                                     {"min_value", std::max(1.0, std::floor(r.lo))},
+                                     {"max_value", std::ceil(r.hi)},
+                                     {"mostly", options.range_mostly}},
+                                    Severity::kWarning,
+                                    fmt::format("observed title lengths {:g} to {:g} code points",
+                                                title.lengths.min(), title.lengths.max())));
   }
 
   const ColumnProfile& label = profiles[static_cast<size_t>(Field::kCategory)];
@@ -270,16 +278,15 @@ Status InferSuite(RecordReader* reader, const InferenceOptions& options, Expecta
     // to exactly 1.
     std::map<std::string, double> shares;
     for (const auto& [value, count] : label.categories) {
-      shares[value] = std::round(1e5 * static_cast<double>(count) /
-                                 static_cast<double>(label.present)) / 1e5;
+      shares[value] =
+          std::round(1e5 * static_cast<double>(count) / static_cast<double>(label.present)) / 1e5;
     }
     PRODCAT_RETURN_IF_ERROR(add.Add(
         T::kColumnDistributionToMatchReference,
         {{"column", "category"},
          {"reference", shares},
          {"threshold", options.distribution_threshold}},
-        Severity::kWarning,
-        fmt::format("label shares over {} labelled rows", label.present)));
+        Severity::kWarning, fmt::format("label shares over {} labelled rows", label.present)));
   }
   *suite = std::move(out);
   return Status::Ok();

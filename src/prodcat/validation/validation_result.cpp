@@ -47,8 +47,8 @@ nlohmann::json ExpectationResult::ToJson() const {
   nlohmann::json meta = expectation.meta;
   meta["severity"] = SeverityName(expectation.severity);
   nlohmann::json result = nlohmann::json::object();
-  const bool column_level = expectation.column.has_value() &&
-                            expectation.type != ExpectationType::kColumnToExist;
+  const bool column_level =
+      expectation.column.has_value() && expectation.type != ExpectationType::kColumnToExist;
   if (!per_value) result["observed_value"] = observed_value;
   if (per_value || column_level) {
     result["element_count"] = element_count;

@@ -56,14 +56,14 @@ struct ExpectationResult {
 };
 
 struct ValidationResult {
-  bool success = true;                  // every expectation holds
+  bool success = true;                     // every expectation holds
   std::vector<ExpectationResult> results;  // in suite order
-  std::string data_path;                // what was validated (for the report)
-  std::string suite_name;               // ExpectationSuite::name
-  std::string run_time;                 // ISO 8601 UTC start time
-  uint64_t rows = 0;                    // records validated
-  uint64_t rows_skipped = 0;            // bad rows the reader skipped (OnError::kSkip)
-  double elapsed_seconds = 0;           // wall time of the validation pass
+  std::string data_path;                   // what was validated (for the report)
+  std::string suite_name;                  // ExpectationSuite::name
+  std::string run_time;                    // ISO 8601 UTC start time
+  uint64_t rows = 0;                       // records validated
+  uint64_t rows_skipped = 0;               // bad rows the reader skipped (OnError::kSkip)
+  double elapsed_seconds = 0;              // wall time of the validation pass
 
   size_t evaluated() const { return results.size(); }
   size_t successful() const;

@@ -1,5 +1,6 @@
 #include "prodcat/validation/yaml_json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -21,6 +22,17 @@ bool IsShortScalarArray(const nlohmann::json& value) {
     chars += item.is_string() ? item.get_ref<const std::string&>().size() + 2 : 8;
   }
   return chars <= 60;
+}
+
+// Small maps of scalars read best on one line: {column: price, min_value: 0, max_value: 10}.
+bool IsShortScalarObject(const nlohmann::json& value) {
+  if (value.size() > 6) return false;
+  size_t chars = 0;
+  for (const auto& [key, item] : value.items()) {
+    if (item.is_structured()) return false;
+    chars += key.size() + (item.is_string() ? item.get_ref<const std::string&>().size() : 8) + 4;
+  }
+  return chars <= 80;
 }
 
 }  // namespace
@@ -92,7 +104,8 @@ Status YamlToJson(const YAML::Node& node, nlohmann::json* out) {
   return Status::Ok();
 }
 
-void EmitJson(const nlohmann::json& value, YAML::Emitter* out) {
+void EmitJson(const nlohmann::json& value, YAML::Emitter* out,
+              const std::vector<std::string>& key_order) {
   switch (value.type()) {
     case nlohmann::json::value_t::null: *out << YAML::Null; return;
     case nlohmann::json::value_t::boolean: *out << value.get<bool>(); return;
@@ -112,9 +125,15 @@ void EmitJson(const nlohmann::json& value, YAML::Emitter* out) {
       *out << YAML::EndSeq;
       return;
     case nlohmann::json::value_t::object:
-      if (value.empty()) *out << YAML::Flow;
+      if (IsShortScalarObject(value)) *out << YAML::Flow;
       *out << YAML::BeginMap;
+      for (const std::string& key : key_order) {
+        if (!value.contains(key)) continue;
+        *out << YAML::Key << key << YAML::Value;
+        EmitJson(value[key], out);
+      }
       for (const auto& [key, item] : value.items()) {
+        if (std::find(key_order.begin(), key_order.end(), key) != key_order.end()) continue;
         *out << YAML::Key << key << YAML::Value;
         EmitJson(item, out);
       }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "prodcat/common/status.h"
 
@@ -20,9 +21,11 @@ Status YamlToJson(const YAML::Node& node, nlohmann::json* out);
 // The value a plain (unquoted) YAML scalar `text` stands for.
 nlohmann::json ResolvePlainScalar(std::string_view text);
 
-// Emits `value` into `out`: objects as block maps, short scalar arrays in flow style, strings
-// quoted whenever plain style would read back as something else.
-void EmitJson(const nlohmann::json& value, YAML::Emitter* out);
+// Emits `value` into `out`: small maps and short scalar arrays in flow style, the rest as blocks,
+// strings quoted whenever plain style would read back as something else. Keys of a top-level map
+// listed in `key_order` come first, in that order; the rest follow alphabetically.
+void EmitJson(const nlohmann::json& value, YAML::Emitter* out,
+              const std::vector<std::string>& key_order = {});
 
 // Shortest text that reads back as exactly `value` ("0.1", "1e-05", "3").
 std::string NumberText(double value);

@@ -343,10 +343,12 @@ TEST_F(ModelBundleTest, SaveOverAnExistingBundleReplacesIt) {
 
 TEST_F(ModelBundleTest, LoadRecoversABundleInterruptedBetweenRenames) {
   auto bundle = MakeBundle("linear");
-  ASSERT_TRUE(bundle->Save(dir_).ok());
+  ASSERT_TRUE(bundle->Save(dir_.string() + "/").ok());  // a trailing separator is the same dir
+  ASSERT_TRUE(fs::is_regular_file(dir_ / "manifest.json"));
   fs::rename(dir_, dir_.string() + ".old");  // as if killed between PublishDirectory's renames
-  auto loaded = MustLoad();
-  ASSERT_NE(loaded, nullptr);
+  std::unique_ptr<ModelBundle> loaded;
+  Status s = ModelBundle::Load(dir_.string() + "/", &loaded);
+  ASSERT_TRUE(s.ok()) << s.ToString();
   ExpectSamePredictions(*bundle, *loaded);
 }
 

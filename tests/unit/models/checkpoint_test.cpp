@@ -1,9 +1,9 @@
 #include "prodcat/models/checkpoint.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "gbdt_test_data.h"
 #include "prodcat/common/file_util.h"
@@ -27,7 +27,7 @@ TEST(CheckpointDirTest, WritesModelAndStateAndReadsTheNewestBack) {
   ASSERT_TRUE(dir.Write(10, "model-10", {{"x", 1}}, 0.5).ok());
   ASSERT_TRUE(dir.Write(20, "model-20", {{"x", 2}}, 0.4).ok());
   EXPECT_EQ(Names(dir.dir()), (std::vector<std::string>{"ckpt-000010.bin", "ckpt-000010.json",
-                                                         "ckpt-000020.bin", "ckpt-000020.json"}));
+                                                        "ckpt-000020.bin", "ckpt-000020.json"}));
   EXPECT_EQ(dir.ListRounds(), (std::vector<int>{10, 20}));
   std::optional<Checkpoint> latest;
   std::vector<std::string> skipped;

@@ -1,16 +1,17 @@
+#include "prodcat/models/gbdt_classifier.h"
+
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "gbdt_test_data.h"
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/sha256.h"
 #include "prodcat/models/classifier.h"
-#include "prodcat/models/gbdt_classifier.h"
 
 namespace prodcat {
 namespace {
@@ -76,13 +77,6 @@ TEST(GbdtParamsTest, DefaultsAreReported) {
   EXPECT_EQ(model->required_views(), static_cast<unsigned>(kViewTabular));
 }
 
-TEST(GbdtParamsTest, StackTextIsRejectedClearly) {
-  std::unique_ptr<Classifier> model;
-  Status s = CreateClassifier("gbdt", {{"stack_text", true}}, 3, &model);
-  EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("stack_text"), std::string::npos) << s.message();
-}
-
 TEST(GbdtClassifierTest, LearnsSyntheticProblemWithNormalizedProbabilities) {
   const int k = 4;
   TrainSet train = MakeTabular(2000, k, 1), val = MakeTabular(500, k, 2);
@@ -125,8 +119,8 @@ TEST(GbdtClassifierTest, BinaryProblemUsesTwoClassSoftprob) {
 TEST(GbdtClassifierTest, SameSeedGivesIdenticalModelBytes) {
   const int k = 3;
   TrainSet train = MakeTabular(1500, k, 5), val = MakeTabular(300, k, 6);
-  nlohmann::json params = {{"num_rounds", 15}, {"subsample", 0.8}, {"colsample_bytree", 0.8},
-                           {"nthread", 1}};
+  nlohmann::json params = {
+      {"num_rounds", 15}, {"subsample", 0.8}, {"colsample_bytree", 0.8}, {"nthread", 1}};
   TempDir dir;
   std::vector<std::string> bytes;
   for (uint64_t seed : {11, 11, 12}) {
@@ -147,11 +141,9 @@ TEST(GbdtClassifierTest, EarlyStoppingKeepsTheBestIteration) {
   const int k = 3;
   // Easy and noisy: validation loss bottoms out early, then rises as the trees fit the noise.
   TrainSet train = MakeTabular(800, k, 7, /*label_noise=*/0.3), val = MakeTabular(400, k, 8, 0.3);
-  auto model = MakeGbdt({{"num_rounds", 300},
-                         {"learning_rate", 0.5},
-                         {"early_stopping_rounds", 5},
-                         {"nthread", 1}},
-                        k);
+  auto model = MakeGbdt(
+      {{"num_rounds", 300}, {"learning_rate", 0.5}, {"early_stopping_rounds", 5}, {"nthread", 1}},
+      k);
   ASSERT_TRUE(model->Train(MakeContext(k), train, val).ok());
   nlohmann::json summary = model->TrainingSummary();
   int best = summary["best_iteration"];
@@ -164,8 +156,7 @@ TEST(GbdtClassifierTest, EarlyStoppingKeepsTheBestIteration) {
   ASSERT_EQ(static_cast<int>(history.size()), trained);
   int argmin = 0;
   for (int i = 0; i < trained; ++i) {
-    if (history[i]["val_mlogloss"].get<double>() <
-        history[argmin]["val_mlogloss"].get<double>()) {
+    if (history[i]["val_mlogloss"].get<double>() < history[argmin]["val_mlogloss"].get<double>()) {
       argmin = i;
     }
   }
@@ -197,7 +188,8 @@ TEST(GbdtClassifierTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   Status s = loaded->Load(dir.path());
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(loaded->Hyperparameters(), model->Hyperparameters());
-  EXPECT_EQ(loaded->TrainingSummary()["best_iteration"], model->TrainingSummary()["best_iteration"]);
+  EXPECT_EQ(loaded->TrainingSummary()["best_iteration"],
+            model->TrainingSummary()["best_iteration"]);
   std::vector<float> a(k), b(k);
   for (size_t r = 0; r < val.rows(); ++r) {
     model->PredictProba(RowOf(val, r), a.data());

@@ -1,11 +1,12 @@
+#include "prodcat/models/gbdt_forest.h"
+
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstring>
 #include <random>
 
-#include <gtest/gtest.h>
-
 #include "gbdt_test_data.h"
-#include "prodcat/models/gbdt_forest.h"
 #include "prodcat/models/gbdt_training.h"
 #include "prodcat/models/gbdt_xgboost.h"
 
@@ -83,17 +84,19 @@ TEST(GbdtForestTest, ProbabilitiesAreBitIdenticalToXgboost) {
 }
 
 TEST(GbdtForestTest, BitIdenticalWithSamplingDeepTreesAndTwoClasses) {
-  ExpectForestMatchesXgboost(
-      {{"num_rounds", 20}, {"max_depth", 9}, {"subsample", 0.7}, {"colsample_bytree", 0.6},
-       {"min_child_weight", 0}, {"nthread", 1}},
-      2);
+  ExpectForestMatchesXgboost({{"num_rounds", 20},
+                              {"max_depth", 9},
+                              {"subsample", 0.7},
+                              {"colsample_bytree", 0.6},
+                              {"min_child_weight", 0},
+                              {"nthread", 1}},
+                             2);
 }
 
 TEST(GbdtForestTest, RejectsMalformedModels) {
   GbdtForest forest;
   EXPECT_EQ(GbdtForest::FromModelBytes("", &forest).code(), StatusCode::kDataLoss);
-  EXPECT_EQ(GbdtForest::FromModelBytes("{\"learner\": 3}", &forest).code(),
-            StatusCode::kDataLoss);
+  EXPECT_EQ(GbdtForest::FromModelBytes("{\"learner\": 3}", &forest).code(), StatusCode::kDataLoss);
   nlohmann::json model = {
       {"learner",
        {{"objective", {{"name", "multi:softprob"}}},
@@ -138,8 +141,10 @@ TEST(GbdtForestTest, SingleRowLatency) {
   TrainSet train = MakeTabular(2000, k, 41);
   TrainSet val = MakeTabular(200, k, 42);
   GbdtParams params;
-  ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", 60}, {"early_stopping_rounds", 0},
-                                    {"min_child_weight", 0}, {"nthread", 1}},
+  ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", 60},
+                                    {"early_stopping_rounds", 0},
+                                    {"min_child_weight", 0},
+                                    {"nthread", 1}},
                                    &params)
                   .ok());
   GbdtTrainResult result;
@@ -160,9 +165,9 @@ TEST(GbdtForestTest, SingleRowLatency) {
       checksum += probs[0];
     }
   }
-  double micros = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-                      .count() /
-                  static_cast<double>(repeats * rows.size());
+  double micros =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      static_cast<double>(repeats * rows.size());
   std::printf("gbdt single-row predict: %.2f us/row (%zu trees, %zu nodes, %zu nnz/row) [%g]\n",
               micros, forest.num_trees(), forest.num_nodes(), rows[0].size(), checksum);
   EXPECT_LT(micros, 2000.0);
@@ -222,17 +227,16 @@ TEST(GbdtForestTest, DISABLED_LatencyReport) {
   };
   TrainSet train = make(20000), val = make(2000);
   GbdtParams params;
-  ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", 150}, {"early_stopping_rounds", 0},
-                                    {"nthread", 2}},
-                                   &params)
+  ASSERT_TRUE(GbdtParams::FromJson(
+                  {{"num_rounds", 150}, {"early_stopping_rounds", 0}, {"nthread", 2}}, &params)
                   .ok());
   TrainContext ctx = MakeContext(k);
   ctx.show_progress = true;
   GbdtTrainResult result;
   auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(TrainGbdtBooster(params, ctx, train.tabular, train.labels, val.tabular, val.labels,
-                               &result)
-                  .ok());
+  ASSERT_TRUE(
+      TrainGbdtBooster(params, ctx, train.tabular, train.labels, val.tabular, val.labels, &result)
+          .ok());
   double train_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("training: %zu rows x %d rounds x %d classes in %.1fs (%.0f row-rounds/s)\n",
@@ -245,8 +249,9 @@ TEST(GbdtForestTest, DISABLED_LatencyReport) {
   std::vector<float> probs(k);
   auto t1 = std::chrono::steady_clock::now();
   for (const SparseVector& row : rows) forest.PredictProba(row, probs.data());
-  double forest_us = std::chrono::duration<double, std::micro>(
-                         std::chrono::steady_clock::now() - t1).count() / rows.size();
+  double forest_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t1).count() /
+      rows.size();
 
   XgbBooster booster;
   ASSERT_TRUE(XgbBooster::FromModelBytes(result.model_bytes, &booster).ok());
@@ -263,11 +268,13 @@ TEST(GbdtForestTest, DISABLED_LatencyReport) {
     ASSERT_TRUE(XgbMatrix::FromCsr(one, nullptr, {0.0f}, {}, 1, &m).ok());
     ASSERT_TRUE(booster.Predict(m, &xgb_probs).ok());
   }
-  double xgb_us = std::chrono::duration<double, std::micro>(
-                      std::chrono::steady_clock::now() - t2).count() / xgb_rows;
-  std::printf("single row: GbdtForest %.1f us, XGBoost DMatrix-per-row %.1f us (%zu trees, %zu "
-              "nodes, %zu nnz/row)\n",
-              forest_us, xgb_us, forest.num_trees(), forest.num_nodes(), rows[0].size());
+  double xgb_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t2).count() /
+      xgb_rows;
+  std::printf(
+      "single row: GbdtForest %.1f us, XGBoost DMatrix-per-row %.1f us (%zu trees, %zu "
+      "nodes, %zu nnz/row)\n",
+      forest_us, xgb_us, forest.num_trees(), forest.num_nodes(), rows[0].size());
 }
 
 }  // namespace

@@ -1,8 +1,14 @@
 // Checkpoints and exact resume of the gbdt family.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <set>
-
-#include <gtest/gtest.h>
+#include <thread>
 
 #include "gbdt_test_data.h"
 #include "prodcat/common/file_util.h"
@@ -252,6 +258,60 @@ TEST(GbdtResumeTest, FreshRunReplacesOldCheckpoints) {
   TrainAndSave({{"num_rounds", 7}, {"early_stopping_rounds", 0}}, ctx, f, &s);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(CheckpointRounds(checkpoints.path()), (std::set<int>{5}));
+}
+
+// The child half of HardKillThenResume: trains into the directory named by the environment until
+// the parent kills it. Skipped when run on its own.
+TEST(GbdtResumeTest, KillChild) {
+  const char* dir = std::getenv("PRODCAT_TEST_KILL_CHILD_DIR");
+  if (dir == nullptr) GTEST_SKIP() << "only run as the child of HardKillThenResume";
+  Fixture f;
+  TrainContext ctx = MakeContext(f.k);
+  ctx.checkpoint_dir = dir;
+  ctx.checkpoint_every = 1;
+  Status s;
+  TrainAndSave({{"num_rounds", 40}, {"early_stopping_rounds", 0}}, ctx, f, &s);
+}
+
+TEST(GbdtResumeTest, HardKillThenResume) {
+  Fixture f;
+  TrainContext ctx = MakeContext(f.k);
+  const nlohmann::json params = {{"num_rounds", 40}, {"early_stopping_rounds", 0}};
+  Status s;
+  const std::string uninterrupted = TrainAndSave(params, ctx, f, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+
+  TempDir checkpoints;
+  pid_t child = 0;
+  {
+    ScopedEnv dir("PRODCAT_TEST_KILL_CHILD_DIR", checkpoints.path().string());
+    ScopedEnv slow("PRODCAT_TEST_ROUND_DELAY_MS", "40");
+    std::string self = fs::read_symlink("/proc/self/exe").string();
+    std::string filter = "--gtest_filter=GbdtResumeTest.KillChild";
+    char* argv[] = {self.data(), filter.data(), nullptr};
+    ASSERT_EQ(posix_spawn(&child, self.c_str(), nullptr, nullptr, argv, environ), 0);
+  }
+  // Kill -9 once a few checkpoints exist: mid-round or mid-write, wherever it lands.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline &&
+         CheckpointDir(checkpoints.path(), "ubj").ListRounds().size() < 2) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(97));
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the child finished before it was killed";
+
+  ctx.checkpoint_dir = checkpoints.path();
+  ctx.checkpoint_every = 1;
+  ctx.resume = true;
+  nlohmann::json summary;
+  const std::string resumed = TrainAndSave(params, ctx, f, &s, &summary);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_GT(summary["resumed_from_round"].get<int>(), 0);
+  EXPECT_LT(summary["resumed_from_round"].get<int>(), 40);
+  EXPECT_TRUE(resumed == uninterrupted) << "resumed after kill -9 differs from uninterrupted";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // noise. Small enough to train in well under a second.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,8 +13,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "prodcat/models/classifier.h"
 
@@ -36,7 +35,8 @@ inline TrainSet MakeTabular(size_t rows, int num_classes, uint32_t seed, double 
     int label = any_class(rng);
     SparseVector row;
     for (uint32_t c = 0; c < kDenseColumns; ++c) {
-      float shift = (static_cast<int>(c) % num_classes == label) ? static_cast<float>(signal) : 0.0f;
+      float shift =
+          (static_cast<int>(c) % num_classes == label) ? static_cast<float>(signal) : 0.0f;
       row.indices.push_back(c);
       row.values.push_back(normal(rng) + shift);
     }

@@ -154,9 +154,9 @@ TEST(AvroRecordIo, WritesRequestedFieldsOnlyInOrder) {
 // The schema written into files and schemas/product.avsc must not drift apart.
 TEST(AvroRecordIo, DeclaredSchemaMatchesSchemaFile) {
   std::string text;
-  ASSERT_TRUE(ReadFile(std::filesystem::path(PRODCAT_TEST_DATA_DIR) / "../../schemas/product.avsc",
-                       &text)
-                  .ok());
+  ASSERT_TRUE(
+      ReadFile(std::filesystem::path(PRODCAT_TEST_DATA_DIR) / "../../schemas/product.avsc", &text)
+          .ok());
   auto strip_docs = [](nlohmann::json j) {
     j.erase("doc");
     for (auto& field : j["fields"]) field.erase("doc");

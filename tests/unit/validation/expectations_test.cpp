@@ -11,7 +11,7 @@ namespace prodcat {
 namespace {
 
 ExpectationResult Evaluate(const std::string& type, nlohmann::json kwargs,
-                      const std::vector<ProductRecord>& records) {
+                           const std::vector<ProductRecord>& records) {
   ExpectationType t;
   EXPECT_TRUE(ParseExpectationType(type, &t)) << type;
   StatusOr<Expectation> e = MakeExpectation(t, std::move(kwargs));
@@ -28,7 +28,8 @@ ExpectationResult Evaluate(const std::string& type, nlohmann::json kwargs,
 std::vector<ProductRecord> WithPrices(const std::vector<std::optional<double>>& prices) {
   std::vector<ProductRecord> records;
   for (size_t i = 0; i < prices.size(); ++i) {
-    records.push_back(testing::MakeRecord(std::string("t").append(std::to_string(i)), "", prices[i]));
+    records.push_back(
+        testing::MakeRecord(std::string("t").append(std::to_string(i)), "", prices[i]));
   }
   return records;
 }
@@ -56,12 +57,12 @@ TEST(Expectations, ColumnToExistAndColumnSet) {
       Evaluate("table_columns_to_match_set", {{"column_set", {"title"}}}, records);
   EXPECT_FALSE(exact.success) << "price is present but not listed";
   EXPECT_EQ(exact.details["mismatched"]["unexpected"], nlohmann::json({"price"}));
-  EXPECT_TRUE(Evaluate("table_columns_to_match_set", {{"column_set", {"title"}}, {"exact_match", false}},
-                  records)
+  EXPECT_TRUE(Evaluate("table_columns_to_match_set",
+                       {{"column_set", {"title"}}, {"exact_match", false}}, records)
                   .success);
-  ExpectationResult missing = Evaluate("table_columns_to_match_set",
-                                  {{"column_set", {"title", "brand"}}, {"exact_match", false}},
-                                  records);
+  ExpectationResult missing =
+      Evaluate("table_columns_to_match_set",
+               {{"column_set", {"title", "brand"}}, {"exact_match", false}}, records);
   EXPECT_FALSE(missing.success);
   EXPECT_EQ(missing.details["mismatched"]["missing"], nlohmann::json({"brand"}));
 }
@@ -70,9 +71,9 @@ TEST(Expectations, RowCount) {
   auto three = WithPrices({1.0, 2.0, 3.0});
   EXPECT_TRUE(Evaluate("table_row_count_to_be_between", {{"min_value", 3}, {"max_value", 5}}, three)
                   .success);
-  EXPECT_FALSE(Evaluate("table_row_count_to_be_between", {{"min_value", 3}, {"strict_min", true}},
-                   three)
-                   .success);
+  EXPECT_FALSE(
+      Evaluate("table_row_count_to_be_between", {{"min_value", 3}, {"strict_min", true}}, three)
+          .success);
   ExpectationResult empty = Evaluate("table_row_count_to_be_between", {{"min_value", 1}}, {});
   EXPECT_FALSE(empty.success);
   EXPECT_EQ(empty.observed_value, 0);
@@ -80,7 +81,8 @@ TEST(Expectations, RowCount) {
 
 TEST(Expectations, NotNullCountsNullsAsUnexpectedAndHonoursMostly) {
   auto records = WithPrices({1.0, std::nullopt, 3.0, 4.0, std::nullopt, 6.0, 7.0, 8.0, 9.0, 10.0});
-  ExpectationResult strict = Evaluate("column_values_to_not_be_null", {{"column", "price"}}, records);
+  ExpectationResult strict =
+      Evaluate("column_values_to_not_be_null", {{"column", "price"}}, records);
   EXPECT_FALSE(strict.success);
   EXPECT_EQ(strict.element_count, 10u);
   EXPECT_EQ(strict.missing_count, 0u);
@@ -88,8 +90,9 @@ TEST(Expectations, NotNullCountsNullsAsUnexpectedAndHonoursMostly) {
   EXPECT_DOUBLE_EQ(strict.UnexpectedPercent(), 20.0);
   EXPECT_EQ(strict.partial_unexpected_index_list, (std::vector<uint64_t>{2, 5}));
   EXPECT_TRUE(strict.partial_unexpected_list[0].is_null());
-  EXPECT_TRUE(Evaluate("column_values_to_not_be_null", {{"column", "price"}, {"mostly", 0.8}}, records)
-                  .success);
+  EXPECT_TRUE(
+      Evaluate("column_values_to_not_be_null", {{"column", "price"}, {"mostly", 0.8}}, records)
+          .success);
   EXPECT_FALSE(
       Evaluate("column_values_to_not_be_null", {{"column", "price"}, {"mostly", 0.81}}, records)
           .success);
@@ -111,20 +114,20 @@ TEST(Expectations, UniqueCountsEveryMemberOfADuplicatedGroup) {
   EXPECT_FALSE(
       Evaluate("column_values_to_be_unique", {{"column", "product_id"}, {"mostly", 0.41}}, records)
           .success);
-  EXPECT_TRUE(Evaluate("column_values_to_be_unique", {{"column", "price"}},
-                  WithPrices({1.0, -0.0, 2.0}))
-                  .success);
-  EXPECT_FALSE(Evaluate("column_values_to_be_unique", {{"column", "price"}},
-                   WithPrices({1.0, -0.0, 0.0}))
-                   .success)
+  EXPECT_TRUE(
+      Evaluate("column_values_to_be_unique", {{"column", "price"}}, WithPrices({1.0, -0.0, 2.0}))
+          .success);
+  EXPECT_FALSE(
+      Evaluate("column_values_to_be_unique", {{"column", "price"}}, WithPrices({1.0, -0.0, 0.0}))
+          .success)
       << "-0 and 0 are the same number";
 }
 
 TEST(Expectations, BetweenWithStrictBoundsMissingAndMostly) {
   auto records = WithPrices({1.0, 2.0, 3.0, std::nullopt, 10.0});
   ExpectationResult r =
-      Evaluate("column_values_to_be_between", {{"column", "price"}, {"min_value", 1}, {"max_value", 3}},
-          records);
+      Evaluate("column_values_to_be_between",
+               {{"column", "price"}, {"min_value", 1}, {"max_value", 3}}, records);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.element_count, 5u);
   EXPECT_EQ(r.missing_count, 1u);
@@ -133,28 +136,30 @@ TEST(Expectations, BetweenWithStrictBoundsMissingAndMostly) {
   EXPECT_EQ(r.partial_unexpected_list, (std::vector<nlohmann::json>{10.0}));
   EXPECT_EQ(r.partial_unexpected_index_list, (std::vector<uint64_t>{5}));
   EXPECT_TRUE(Evaluate("column_values_to_be_between",
-                  {{"column", "price"}, {"min_value", 1}, {"max_value", 3}, {"mostly", 0.75}},
-                  records)
+                       {{"column", "price"}, {"min_value", 1}, {"max_value", 3}, {"mostly", 0.75}},
+                       records)
                   .success);
   ExpectationResult strict = Evaluate(
       "column_values_to_be_between",
       {{"column", "price"}, {"min_value", 1}, {"strict_min", true}, {"max_value", 100}}, records);
   EXPECT_EQ(strict.unexpected_count, 1u) << "1 is excluded by strict_min";
-  EXPECT_TRUE(Evaluate("column_values_to_be_between", {{"column", "price"}, {"max_value", 10}}, records)
-                  .success)
+  EXPECT_TRUE(
+      Evaluate("column_values_to_be_between", {{"column", "price"}, {"max_value", 10}}, records)
+          .success)
       << "no min_value: unbounded below";
 }
 
 TEST(Expectations, InSetForTextAndNumbers) {
   auto records = WithText(Field::kCategory, {"shoes", "toys", "", "food", "shoes"});
-  ExpectationResult r = Evaluate("column_values_to_be_in_set",
-                            {{"column", "category"}, {"value_set", {"shoes", "toys"}}}, records);
+  ExpectationResult r =
+      Evaluate("column_values_to_be_in_set",
+               {{"column", "category"}, {"value_set", {"shoes", "toys"}}}, records);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.unexpected_count, 1u);
   EXPECT_EQ(r.partial_unexpected_list, (std::vector<nlohmann::json>{"food"}));
   EXPECT_TRUE(Evaluate("column_values_to_be_in_set",
-                  {{"column", "category"}, {"value_set", {"shoes", "toys"}}, {"mostly", 0.75}},
-                  records)
+                       {{"column", "category"}, {"value_set", {"shoes", "toys"}}, {"mostly", 0.75}},
+                       records)
                   .success);
   auto ratings = WithPrices({});
   for (double v : {1.0, 5.0, 4.5}) {
@@ -162,8 +167,8 @@ TEST(Expectations, InSetForTextAndNumbers) {
     p.rating = v;
     ratings.push_back(p);
   }
-  ExpectationResult numeric =
-      Evaluate("column_values_to_be_in_set", {{"column", "rating"}, {"value_set", {1, 5}}}, ratings);
+  ExpectationResult numeric = Evaluate("column_values_to_be_in_set",
+                                       {{"column", "rating"}, {"value_set", {1, 5}}}, ratings);
   EXPECT_EQ(numeric.unexpected_count, 1u);
   EXPECT_EQ(numeric.partial_unexpected_list, (std::vector<nlohmann::json>{4.5}));
 }
@@ -171,12 +176,11 @@ TEST(Expectations, InSetForTextAndNumbers) {
 TEST(Expectations, RegexSearchesAnywhere) {
   auto records = WithText(Field::kProductId, {"SKU-123", "sku-9", "123", "x SKU-1 y"});
   ExpectationResult anchored =
-      Evaluate("column_values_to_match_regex", {{"column", "product_id"}, {"regex", "^SKU-[0-9]+$"}},
-          records);
+      Evaluate("column_values_to_match_regex",
+               {{"column", "product_id"}, {"regex", "^SKU-[0-9]+$"}}, records);
   EXPECT_EQ(anchored.unexpected_count, 3u);
-  ExpectationResult search =
-      Evaluate("column_values_to_match_regex", {{"column", "product_id"}, {"regex", "SKU-[0-9]"}},
-          records);
+  ExpectationResult search = Evaluate("column_values_to_match_regex",
+                                      {{"column", "product_id"}, {"regex", "SKU-[0-9]"}}, records);
   EXPECT_EQ(search.unexpected_count, 2u) << "like re.search: 'x SKU-1 y' matches";
 }
 
@@ -184,10 +188,10 @@ TEST(Expectations, LengthsCountCodePoints) {
   // "ñandú" is 5 code points in 7 bytes.
   auto records = WithText(Field::kBrand, {"ñandú", "ab", ""});
   EXPECT_TRUE(Evaluate("column_value_lengths_to_be_between",
-                  {{"column", "brand"}, {"min_value", 2}, {"max_value", 5}}, records)
+                       {{"column", "brand"}, {"min_value", 2}, {"max_value", 5}}, records)
                   .success);
   ExpectationResult r = Evaluate("column_value_lengths_to_be_between",
-                            {{"column", "brand"}, {"max_value", 4}}, records);
+                                 {{"column", "brand"}, {"max_value", 4}}, records);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.partial_unexpected_list, (std::vector<nlohmann::json>{"ñandú"}));
 }
@@ -195,16 +199,17 @@ TEST(Expectations, LengthsCountCodePoints) {
 TEST(Expectations, Mean) {
   auto records = WithPrices({1.0, 2.0, std::nullopt, 6.0});
   ExpectationResult r =
-      Evaluate("column_mean_to_be_between", {{"column", "price"}, {"min_value", 3}, {"max_value", 3}},
-          records);
+      Evaluate("column_mean_to_be_between",
+               {{"column", "price"}, {"min_value", 3}, {"max_value", 3}}, records);
   EXPECT_TRUE(r.success);
   EXPECT_DOUBLE_EQ(r.observed_value.get<double>(), 3.0);
   EXPECT_EQ(r.missing_count, 1u);
   EXPECT_FALSE(Evaluate("column_mean_to_be_between",
-                   {{"column", "price"}, {"min_value", 3}, {"strict_min", true}}, records)
+                        {{"column", "price"}, {"min_value", 3}, {"strict_min", true}}, records)
                    .success);
-  ExpectationResult none = Evaluate("column_mean_to_be_between", {{"column", "price"}, {"min_value", 0}},
-                               WithPrices({std::nullopt}));
+  ExpectationResult none =
+      Evaluate("column_mean_to_be_between", {{"column", "price"}, {"min_value", 0}},
+               WithPrices({std::nullopt}));
   EXPECT_FALSE(none.success) << "no values, no mean";
   EXPECT_TRUE(none.observed_value.is_null());
 }
@@ -215,25 +220,25 @@ TEST(Expectations, QuantilesUseLowerNearestRank) {
   auto records = WithPrices(values);
   nlohmann::json ranges = {{"quantiles", {0.5, 0.9}}, {"value_ranges", {{50, 50}, {90, 90}}}};
   ExpectationResult r = Evaluate("column_quantile_values_to_be_between",
-                            {{"column", "price"}, {"quantile_ranges", ranges}}, records);
+                                 {{"column", "price"}, {"quantile_ranges", ranges}}, records);
   EXPECT_TRUE(r.success) << r.ToJson().dump();
   EXPECT_EQ(r.observed_value["values"], nlohmann::json({50.0, 90.0}));
   EXPECT_EQ(r.details["exact"], true);
   nlohmann::json tight = {{"quantiles", {0.5}}, {"value_ranges", {{50.5, nullptr}}}};
   EXPECT_FALSE(Evaluate("column_quantile_values_to_be_between",
-                   {{"column", "price"}, {"quantile_ranges", tight}}, records)
+                        {{"column", "price"}, {"quantile_ranges", tight}}, records)
                    .success);
 }
 
 TEST(Expectations, ProportionOfUniqueValues) {
   auto records = WithText(Field::kBrand, {"a", "a", "b", ""});
-  ExpectationResult r = Evaluate("column_proportion_of_unique_values_to_be_between",
-                            {{"column", "brand"}, {"min_value", 0.6}, {"max_value", 0.7}},
-                            records);
+  ExpectationResult r =
+      Evaluate("column_proportion_of_unique_values_to_be_between",
+               {{"column", "brand"}, {"min_value", 0.6}, {"max_value", 0.7}}, records);
   EXPECT_TRUE(r.success);
   EXPECT_DOUBLE_EQ(r.observed_value.get<double>(), 2.0 / 3.0) << "2 distinct of 3 non-null";
   EXPECT_FALSE(Evaluate("column_proportion_of_unique_values_to_be_between",
-                   {{"column", "brand"}, {"min_value", 0.9}}, records)
+                        {{"column", "brand"}, {"min_value", 0.9}}, records)
                    .success);
 }
 
@@ -258,25 +263,27 @@ TEST(Expectations, DistributionUsesJensenShannonDistance) {
   auto records = WithText(Field::kCategory, {"a", "b", "", "a", "b"});
   ExpectationResult r =
       Evaluate("column_distribution_to_match_reference",
-          {{"column", "category"}, {"reference", {{"a", 1.0}}}, {"threshold", 0.55}}, records);
+               {{"column", "category"}, {"reference", {{"a", 1.0}}}, {"threshold", 0.55}}, records);
   EXPECT_NEAR(r.observed_value.get<double>(), 0.5579230453, 1e-9);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.details["observed_shares"]["b"], 0.5);
   EXPECT_TRUE(Evaluate("column_distribution_to_match_reference",
-                  {{"column", "category"}, {"reference", {{"a", 1.0}}}, {"threshold", 0.56}},
-                  records)
+                       {{"column", "category"}, {"reference", {{"a", 1.0}}}, {"threshold", 0.56}},
+                       records)
                   .success);
-  EXPECT_TRUE(Evaluate("column_distribution_to_match_reference",
-                  {{"column", "category"}, {"reference", {{"a", 7}, {"b", 7}}}, {"threshold", 0}},
-                  records)
-                  .success)
+  EXPECT_TRUE(
+      Evaluate("column_distribution_to_match_reference",
+               {{"column", "category"}, {"reference", {{"a", 7}, {"b", 7}}}, {"threshold", 0}},
+               records)
+          .success)
       << "identical shares: distance 0 (the reference is normalized)";
 }
 
 TEST(Expectations, EmptyDataAndAbsentColumns) {
   std::vector<ProductRecord> none;
   // Per-value checks hold vacuously on no values, as in GE.
-  ExpectationResult not_null = Evaluate("column_values_to_not_be_null", {{"column", "title"}}, none);
+  ExpectationResult not_null =
+      Evaluate("column_values_to_not_be_null", {{"column", "title"}}, none);
   EXPECT_TRUE(not_null.success);
   EXPECT_TRUE(std::isnan(not_null.UnexpectedPercent()));
   EXPECT_TRUE(not_null.ToJson()["result"]["unexpected_percent"].is_null());
@@ -284,12 +291,11 @@ TEST(Expectations, EmptyDataAndAbsentColumns) {
                   .success);
   // Aggregates have nothing to aggregate and fail.
   EXPECT_FALSE(Evaluate("column_proportion_of_unique_values_to_be_between",
-                   {{"column", "title"}, {"min_value", 0}}, none)
+                        {{"column", "title"}, {"min_value", 0}}, none)
                    .success);
   // A column the data does not have fails with an explanation instead of passing vacuously.
-  ExpectationResult absent =
-      Evaluate("column_values_to_not_be_null", {{"column", "brand"}, {"mostly", 0}},
-          WithPrices({1.0}));
+  ExpectationResult absent = Evaluate("column_values_to_not_be_null",
+                                      {{"column", "brand"}, {"mostly", 0}}, WithPrices({1.0}));
   EXPECT_FALSE(absent.success);
   EXPECT_NE(absent.exception_message.find("brand"), std::string::npos);
   EXPECT_EQ(absent.ToJson()["exception_info"]["raised_exception"], true);

@@ -24,7 +24,8 @@ TEST(QuantileSketch, ExactForSmallInputs) {
   EXPECT_EQ(sketch.Quantile(0.01), 1.0);
 }
 
-// The documented rank error (3.3/k of n at 99% confidence) measured on shuffled data, with bounded memory.
+// The documented rank error (3.3/k of n at 99% confidence) measured on shuffled data, with bounded
+// memory.
 TEST(QuantileSketch, RankErrorAndMemoryStayBounded) {
   const size_t n = 500000;
   std::vector<double> values(n);

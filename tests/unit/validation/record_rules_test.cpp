@@ -34,10 +34,10 @@ TEST(RecordRules, ReportsEveryViolation) {
   r.reviews_count = std::numeric_limits<double>::infinity();
   r.description = std::string(10001, 'd');
   std::vector<RuleViolation> v = RecordRules().Check(r);
-  EXPECT_EQ(Codes(v), (std::vector<std::string>{
-                          "title:required", "seller_id:invalid_utf8", "brand:too_long",
-                          "price:negative", "rating:out_of_range", "reviews_count:not_finite",
-                          "description:too_long"}));
+  EXPECT_EQ(Codes(v),
+            (std::vector<std::string>{"title:required", "seller_id:invalid_utf8", "brand:too_long",
+                                      "price:negative", "rating:out_of_range",
+                                      "reviews_count:not_finite", "description:too_long"}));
   EXPECT_EQ(v[3].message, "price must be >= 0, got -3");
   EXPECT_EQ(v[2].message, "brand must be at most 256 characters, got 257");
   nlohmann::json json = ViolationsToJson(v);

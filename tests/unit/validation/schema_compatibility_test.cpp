@@ -20,8 +20,8 @@ struct Case {
   const char* name;
   std::string old_schema;
   std::string new_schema;
-  bool backward;  // new reads old
-  bool forward;   // old reads new
+  bool backward;                                           // new reads old
+  bool forward;                                            // old reads new
   std::optional<IncompatibilityKind> kind = std::nullopt;  // of the first issue, if any
   std::string path = "";                                   // of the first issue, if any
 };
@@ -34,8 +34,10 @@ std::vector<Case> Cases() {
     return Record(kTitle + R"(, {"name": "v", "type": )" + type + "}");
   };
   auto with_enum = [](const std::string& symbols, const std::string& extra = "") {
-    return Record(kTitle + R"(, {"name": "kind", "type": {"type": "enum", "name": "Kind", )"
-                           R"("symbols": [)" + symbols + "]" + extra + "}}");
+    return Record(kTitle +
+                  R"(, {"name": "kind", "type": {"type": "enum", "name": "Kind", )"
+                  R"("symbols": [)" +
+                  symbols + "]" + extra + "}}");
   };
   return {
       {"identical", base, base, true, true},
@@ -62,8 +64,8 @@ std::vector<Case> Cases() {
        "Product.v"},
       {"type made nullable", with_type("\"string\""), with_type(R"(["null", "string"])"), true,
        false, K::kMissingUnionBranch, "Product.v"},
-      {"union branch promoted", with_type(R"(["null", "int"])"),
-       with_type(R"(["null", "double"])"), true, false},
+      {"union branch promoted", with_type(R"(["null", "int"])"), with_type(R"(["null", "double"])"),
+       true, false},
       {"enum symbol added", with_enum(R"("A", "B")"), with_enum(R"("A", "B", "C")"), true, false,
        K::kMissingEnumSymbols, "Product.kind"},
       {"enum symbol added, old enum has a default", with_enum(R"("A", "B")", R"(, "default": "A")"),
@@ -74,17 +76,17 @@ std::vector<Case> Cases() {
        with_type(R"({"type": "fixed", "name": "Id", "size": 32})"), false, false,
        K::kFixedSizeMismatch, "Product.v"},
       {"fixed renamed", with_type(R"({"type": "fixed", "name": "Id", "size": 16})"),
-       with_type(R"({"type": "fixed", "name": "Key", "size": 16})"), false, false,
-       K::kNameMismatch, "Product.v"},
+       with_type(R"({"type": "fixed", "name": "Key", "size": 16})"), false, false, K::kNameMismatch,
+       "Product.v"},
       // The root path is the reader's name, so it differs per direction: not checked here.
-      {"record renamed without alias", base, Record(kTitle + "," + price_opt, "Item"), false,
-       false, K::kNameMismatch},
+      {"record renamed without alias", base, Record(kTitle + "," + price_opt, "Item"), false, false,
+       K::kNameMismatch},
       {"record renamed with alias", base,
-       Record(kTitle + "," + price_opt, "Item", R"(, "aliases": ["prodcat.Product"])"), true,
-       false, K::kNameMismatch, "Product"},
+       Record(kTitle + "," + price_opt, "Item", R"(, "aliases": ["prodcat.Product"])"), true, false,
+       K::kNameMismatch, "Product"},
       {"namespace changed (unqualified names match)", base,
-       R"({"type": "record", "name": "Product", "namespace": "shop", "fields": [)" + kTitle +
-           "," + price_opt + "]}",
+       R"({"type": "record", "name": "Product", "namespace": "shop", "fields": [)" + kTitle + "," +
+           price_opt + "]}",
        true, true},
       {"field renamed with alias", Record(kTitle + R"(, {"name": "price", "type": "double"})"),
        Record(kTitle + R"(, {"name": "cost", "type": "double", "aliases": ["price"]})"), true,
@@ -99,8 +101,10 @@ std::vector<Case> Cases() {
        with_type(R"({"type": "map", "values": "int"})"), false, false, K::kTypeMismatch,
        "Product.v"},
       {"nested record field added without default",
-       with_type(R"({"type": "record", "name": "Seller", "fields": [{"name": "id", "type": "string"}]})"),
-       with_type(R"({"type": "record", "name": "Seller", "fields": [{"name": "id", "type": "string"}, {"name": "score", "type": "float"}]})"),
+       with_type(
+           R"({"type": "record", "name": "Seller", "fields": [{"name": "id", "type": "string"}]})"),
+       with_type(
+           R"({"type": "record", "name": "Seller", "fields": [{"name": "id", "type": "string"}, {"name": "score", "type": "float"}]})"),
        false, true, K::kReaderFieldMissingDefault, "Product.v.score"},
       {"recursive list unchanged",
        Record(R"({"name": "next", "type": ["null", "Product"], "default": null})"),
@@ -119,12 +123,12 @@ TEST(SchemaCompatibility, TableOfSchemaPairsPerMode) {
                                    CompatibilityMode::kFull, CompatibilityMode::kNone}) {
       StatusOr<CompatibilityResult> result = CheckCompatibility(c.old_schema, c.new_schema, mode);
       ASSERT_TRUE(result.ok()) << result.status().ToString();
-      bool expected = mode == CompatibilityMode::kBackward ? c.backward
+      bool expected = mode == CompatibilityMode::kBackward  ? c.backward
                       : mode == CompatibilityMode::kForward ? c.forward
                       : mode == CompatibilityMode::kFull    ? c.backward && c.forward
                                                             : true;
-      EXPECT_EQ(result->compatible, expected)
-          << CompatibilityModeName(mode) << "\n" << result->Summary();
+      EXPECT_EQ(result->compatible, expected) << CompatibilityModeName(mode) << "\n"
+                                              << result->Summary();
       EXPECT_EQ(result->compatible, result->incompatibilities.empty());
       if (!result->compatible && c.kind) {
         EXPECT_EQ(result->incompatibilities[0].kind, *c.kind)
@@ -156,9 +160,9 @@ TEST(SchemaCompatibility, MessagesExplainTheChangeInOldNewTerms) {
             "cannot read new data");
   EXPECT_FALSE(forward->incompatibilities[0].new_reads_old);
 
-  auto types = CheckCompatibility(Record(R"({"name": "title", "type": "long"})"),
-                                  Record(R"({"name": "title", "type": "int"})"),
-                                  CompatibilityMode::kFull);
+  auto types =
+      CheckCompatibility(Record(R"({"name": "title", "type": "long"})"),
+                         Record(R"({"name": "title", "type": "int"})"), CompatibilityMode::kFull);
   ASSERT_TRUE(types.ok());
   ASSERT_EQ(types->incompatibilities.size(), 1u) << "long -> int only breaks BACKWARD";
   EXPECT_EQ(types->incompatibilities[0].message,

@@ -96,8 +96,7 @@ TEST(SuiteInference, InferredSuitePassesItsDataAndCatchesDrift) {
 
   // Through YAML, as a user would edit it.
   std::string yaml = ExpectationSuiteToYaml(suite);
-  EXPECT_NE(yaml.find("# Expectation suite inferred by prodcat from generated"),
-            std::string::npos);
+  EXPECT_NE(yaml.find("# Expectation suite inferred by prodcat from generated"), std::string::npos);
   EXPECT_NE(yaml.find("# observed non-null rate"), std::string::npos);
   ExpectationSuite edited;
   Status parsed = ParseExpectationSuite(yaml, "inferred.yaml", "x", &edited);

@@ -85,10 +85,8 @@ TEST(Validator, StreamsACsvFileAndReportsLikeGreatExpectations) {
 
   std::string table = result.RenderTable();
   EXPECT_NE(table.find("STATUS"), std::string::npos) << table;
-  EXPECT_NE(table.find("warn   warning  column_values_to_be_between"), std::string::npos)
-      << table;
-  EXPECT_NE(table.find("FAIL   error    column_values_to_be_in_set"), std::string::npos)
-      << table;
+  EXPECT_NE(table.find("warn   warning  column_values_to_be_between"), std::string::npos) << table;
+  EXPECT_NE(table.find("FAIL   error    column_values_to_be_in_set"), std::string::npos) << table;
   EXPECT_NE(table.find("33.33% (1)"), std::string::npos) << table;
   EXPECT_NE(table.find("3 of 5 expectations passed"), std::string::npos) << table;
   EXPECT_NE(table.find("1 blocking"), std::string::npos) << table;
