@@ -67,7 +67,8 @@ class GbdtClassifier final : public Classifier {
   Status Install(std::string model_bytes, const std::string& source);
   // Trains the stacked text models and returns the train/validation matrices the trees see.
   Status PrepareStack(const TrainContext& ctx, const TrainSet& train, const TrainSet& val,
-                      TrainSet* stacked_train, CsrMatrix* stacked_val);
+                      TrainSet* stacked_train, CsrMatrix* stacked_val,
+                      std::unique_ptr<Classifier>* text_model) const;
 
   GbdtParams params_;        // validated hyperparameters
   int num_classes_;          // >= 2, fixed at creation
@@ -103,8 +104,9 @@ Status CheckTrainSet(const TrainSet& set, const char* name, int num_classes) {
 Status GbdtClassifier::Install(std::string model_bytes, const std::string& source) {
   XgbBooster booster;
   Status loaded = XgbBooster::FromModelBytes(model_bytes, &booster);
-  if (!loaded.ok())
+  if (!loaded.ok()) {
     return Status::DataLoss(source + ": XGBoost cannot load the model: " + loaded.message());
+  }
   GbdtForest forest;
   Status parsed = GbdtForest::FromModelBytes(model_bytes, &forest);
   if (!parsed.ok()) return Status::DataLoss(source + ": " + parsed.message());
@@ -138,19 +140,21 @@ Status GbdtClassifier::Train(const TrainContext& ctx, const TrainSet& train, con
                                    std::to_string(val.tabular.num_cols));
   }
   GbdtTrainResult result;
+  std::unique_ptr<Classifier> text_model;
   if (params_.stack_text) {
     TrainSet stacked_train;
     CsrMatrix stacked_val;
-    PRODCAT_RETURN_IF_ERROR(PrepareStack(ctx, train, val, &stacked_train, &stacked_val));
+    PRODCAT_RETURN_IF_ERROR(
+        PrepareStack(ctx, train, val, &stacked_train, &stacked_val, &text_model));
     PRODCAT_RETURN_IF_ERROR(TrainGbdtBooster(params_, ctx, stacked_train.tabular,
                                              stacked_train.labels, stacked_val, val.labels,
                                              &result));
   } else {
-    stack_model_.reset();
     PRODCAT_RETURN_IF_ERROR(TrainGbdtBooster(params_, ctx, train.tabular, train.labels, val.tabular,
                                              val.labels, &result));
   }
   PRODCAT_RETURN_IF_ERROR(Install(std::move(result.model_bytes), "trained gbdt model"));
+  stack_model_ = std::move(text_model);
   num_tabular_ = train.tabular.num_cols;
   class_names_ = ctx.class_names;
   best_iteration_ = result.best_iteration;
@@ -160,7 +164,8 @@ Status GbdtClassifier::Train(const TrainContext& ctx, const TrainSet& train, con
 
 Status GbdtClassifier::PrepareStack(const TrainContext& ctx, const TrainSet& train,
                                     const TrainSet& val, TrainSet* stacked_train,
-                                    CsrMatrix* stacked_val) {
+                                    CsrMatrix* stacked_val,
+                                    std::unique_ptr<Classifier>* text_model) const {
   if (val.tfidf.rows() != val.rows()) {
     return Status::InvalidArgument("gbdt stacking needs the tfidf view: validation has " +
                                    std::to_string(val.tfidf.rows()) + " tfidf rows for " +
@@ -171,15 +176,13 @@ Status GbdtClassifier::PrepareStack(const TrainContext& ctx, const TrainSet& tra
   std::vector<size_t> rows = ChooseTrainRows(train.rows(), params_.max_train_rows, ctx.seed);
   TrainSet subset = SubsetRows(train, rows);
   std::vector<float> oof_scores, val_scores;
-  std::unique_ptr<Classifier> text_model;
   PRODCAT_RETURN_IF_ERROR(FitTextStack(params_.stack_params, params_.stack_folds, ctx, subset,
-                                       &oof_scores, &text_model));
-  ScoreTfidfRows(*text_model, val.tfidf, &val_scores);
+                                       &oof_scores, text_model));
+  ScoreTfidfRows(**text_model, val.tfidf, &val_scores);
   stacked_train->labels = std::move(subset.labels);
   stacked_train->tabular = AppendDenseColumns(subset.tabular, oof_scores, num_classes_);
   *stacked_val = AppendDenseColumns(val.tabular, val_scores, num_classes_);
   stacked_val->num_cols = stacked_train->tabular.num_cols;
-  stack_model_ = std::move(text_model);
   return Status::Ok();
 }
 
@@ -208,8 +211,9 @@ void GbdtClassifier::PredictProba(const FeatureVector& x, float* probs) const {
 }
 
 Status GbdtClassifier::Save(const fs::path& dir, std::vector<std::string>* files) const {
-  if (model_bytes_.empty())
+  if (model_bytes_.empty()) {
     return Status::FailedPrecondition("gbdt: nothing to save before training");
+  }
   PRODCAT_RETURN_IF_ERROR(EnsureDirectory(dir));
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / kModelFile, model_bytes_));
   nlohmann::json meta = {

@@ -13,14 +13,16 @@ constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 // XGBoost stores model parameters as strings ("5E-1", "10").
 Status ParamNumber(const nlohmann::json& object, const char* key, double* out) {
   auto it = object.find(key);
-  if (it == object.end())
+  if (it == object.end()) {
     return Status::DataLoss(std::string("model parameter '") + key + "' missing");
+  }
   if (it->is_number()) {
     *out = it->get<double>();
     return Status::Ok();
   }
-  if (!it->is_string())
+  if (!it->is_string()) {
     return Status::DataLoss(std::string("model parameter '") + key + "' malformed");
+  }
   const std::string& text = it->get_ref<const std::string&>();
   char* end = nullptr;
   *out = std::strtod(text.c_str(), &end);

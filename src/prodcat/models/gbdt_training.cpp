@@ -196,8 +196,9 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx, const
   for (size_t row : rows) labels.push_back(static_cast<float>(train_labels[row]));
   if (!ctx.class_weights.empty()) {
     weights.reserve(rows.size());
-    for (size_t row : rows)
+    for (size_t row : rows) {
       weights.push_back(static_cast<float>(ctx.class_weights[train_labels[row]]));
+    }
   }
   for (int label : val_labels) val_label_values.push_back(static_cast<float>(label));
 
@@ -393,8 +394,9 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx, const
        seconds > 0 ? static_cast<double>(rows.size()) * rounds_this_run / seconds : 0.0},
       {"history", state.history},
   };
-  if (has_val && std::isfinite(state.best_score))
+  if (has_val && std::isfinite(state.best_score)) {
     out->summary["best_val_mlogloss"] = state.best_score;
+  }
   return Status::Ok();
 }
 

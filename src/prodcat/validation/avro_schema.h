@@ -47,22 +47,17 @@ struct AvroField {
 };
 
 struct AvroNode {
-  AvroType type = AvroType::kNull;
+  AvroType type = AvroType::kNull;  // what kind of node; decides which members below apply
   // Named types (record, enum, fixed):
-  std::string full_name;             // "namespace.name", or "name" without a namespace
-  std::string name;                  // unqualified name
-  std::vector<std::string> aliases;  // full names
-  // record:
-  std::vector<AvroField> fields;
-  // enum:
-  std::vector<std::string> symbols;
-  std::string enum_default;  // empty when the enum has no default
-  // fixed:
-  int64_t size = 0;
-  // array items, map values:
-  const AvroNode* items = nullptr;
-  // union:
-  std::vector<const AvroNode*> branches;
+  std::string full_name;                  // "namespace.name", or "name" without a namespace
+  std::string name;                       // unqualified name
+  std::vector<std::string> aliases;       // full names
+  std::vector<AvroField> fields;          // record: fields in order
+  std::vector<std::string> symbols;       // enum: symbols in order
+  std::string enum_default;               // enum: the default symbol, empty when none
+  int64_t size = 0;                       // fixed: bytes per value
+  const AvroNode* items = nullptr;        // array items or map values; owned by the AvroSchema
+  std::vector<const AvroNode*> branches;  // union: branch types in order
 
   bool is_named() const {
     return type == AvroType::kRecord || type == AvroType::kEnum || type == AvroType::kFixed;

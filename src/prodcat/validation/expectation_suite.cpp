@@ -15,9 +15,9 @@ namespace prodcat {
 namespace {
 
 struct TypeInfo {
-  ExpectationType type;
+  ExpectationType type;   // the enum value
   std::string_view name;  // GE spelling
-  bool per_value;
+  bool per_value;         // counts unexpected values and honours `mostly`
 };
 
 constexpr TypeInfo kTypes[] = {
@@ -62,18 +62,18 @@ enum class KwargKind {
 };
 
 struct KwargSpec {
-  std::string_view name;
-  KwargKind kind;
-  bool required;
+  std::string_view name;  // GE kwarg name
+  KwargKind kind;         // what its value must be
+  bool required;          // missing is an error
 };
 
 // Which column types an expectation accepts.
 enum class ColumnKind { kAny, kNumeric, kText };
 
 struct TypeKwargs {
-  std::vector<KwargSpec> kwargs;
-  ColumnKind column_kind = ColumnKind::kAny;
-  bool needs_a_bound = false;  // min_value or max_value must be non-null
+  std::vector<KwargSpec> kwargs;              // every kwarg the type accepts
+  ColumnKind column_kind = ColumnKind::kAny;  // the column types it accepts
+  bool needs_a_bound = false;                 // min_value or max_value must be non-null
 };
 
 TypeKwargs KwargsOf(ExpectationType type) {

@@ -99,7 +99,8 @@ class SuiteBuilder {
 };
 
 struct Range {
-  double lo, hi;
+  double lo;  // lower bound, <= hi
+  double hi;  // upper bound
 };
 
 // The q .. 1-q span widened by `margin` of itself on each side, rounded outward; never below 0

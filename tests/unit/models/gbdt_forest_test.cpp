@@ -198,7 +198,8 @@ namespace {
 // Manual benchmark (run with --gtest_also_run_disabled_tests): a product-catalog-sized model
 // scored row by row with GbdtForest and with XGBoost's in-place CSR prediction.
 TEST(GbdtForestTest, DISABLED_LatencyReport) {
-  const int k = 20;
+  const int k =
+      std::getenv("PRODCAT_BENCH_CLASSES") ? std::atoi(std::getenv("PRODCAT_BENCH_CLASSES")) : 20;
   const size_t columns = 20000;
   std::mt19937 rng(5);
   auto make = [&](size_t rows) {
@@ -225,10 +226,17 @@ TEST(GbdtForestTest, DISABLED_LatencyReport) {
     }
     return set;
   };
-  TrainSet train = make(20000), val = make(2000);
+  // Sizes can be overridden from the environment for ad-hoc measurements.
+  auto env = [](const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v != nullptr ? std::atoi(v) : fallback;
+  };
+  TrainSet train = make(static_cast<size_t>(env("PRODCAT_BENCH_ROWS", 20000))), val = make(2000);
   GbdtParams params;
-  ASSERT_TRUE(GbdtParams::FromJson(
-                  {{"num_rounds", 150}, {"early_stopping_rounds", 0}, {"nthread", 2}}, &params)
+  ASSERT_TRUE(GbdtParams::FromJson({{"num_rounds", env("PRODCAT_BENCH_ROUNDS", 150)},
+                                    {"early_stopping_rounds", 0},
+                                    {"nthread", env("PRODCAT_BENCH_THREADS", 2)}},
+                                   &params)
                   .ok());
   TrainContext ctx = MakeContext(k);
   ctx.show_progress = true;

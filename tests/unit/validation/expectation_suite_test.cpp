@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "validation_test_util.h"
 
 namespace prodcat {
@@ -81,6 +83,20 @@ TEST(ExpectationSuite, JsonSuitesReadTheSameWay) {
   ASSERT_EQ(suite.expectations.size(), 1u);
   EXPECT_EQ(suite.expectations[0].range.min, 1.5);
   EXPECT_EQ(suite.expectations[0].severity, Severity::kWarning);
+
+  // A suite as Great Expectations exports it, bookkeeping keys and tab indentation included.
+  const std::string ge =
+      "{\n\t\"data_asset_type\": null,\n\t\"expectation_suite_name\": \"ge\",\n"
+      "\t\"expectations\": [{\"expectation_type\": \"expect_column_values_to_not_be_null\",\n"
+      "\t\t\"kwargs\": {\"column\": \"title\", \"result_format\": \"BASIC\"},\n"
+      "\t\t\"meta\": {}, \"ge_cloud_id\": null}],\n"
+      "\t\"ge_cloud_id\": null,\n\t\"meta\": {\"great_expectations_version\": \"0.15.50\"}\n}\n";
+  ExpectationSuite exported;
+  Status s = ParseExpectationSuite(ge, "ge.json", "x", &exported);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(exported.name, "ge");
+  ASSERT_EQ(exported.expectations.size(), 1u);
+  EXPECT_EQ(exported.expectations[0].column, Field::kTitle);
 }
 
 TEST(ExpectationSuite, ErrorsNameFileLineIndexAndType) {
@@ -194,6 +210,17 @@ TEST(ExpectationSuite, YamlAndJsonRoundTrip) {
   EXPECT_EQ(ExpectationSuiteToJson(from_json), ExpectationSuiteToJson(suite));
   EXPECT_EQ(LoadExpectationSuite(dir.Path("absent.yaml"), &from_json).code(),
             StatusCode::kNotFound);
+}
+
+TEST(ExpectationSuite, ExampleFixtureUsesEveryType) {
+  ExpectationSuite suite;
+  Status s = LoadExpectationSuite(
+      std::filesystem::path(PRODCAT_TEST_DATA_DIR) / "validation/example_suite.yaml", &suite);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(suite.name, "example_products");
+  std::set<ExpectationType> types;
+  for (const Expectation& e : suite.expectations) types.insert(e.type);
+  EXPECT_EQ(types.size(), AllExpectationTypes().size());
 }
 
 TEST(ExpectationSuite, DefaultNameIsTheFileStem) {
