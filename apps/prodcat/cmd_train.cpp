@@ -9,7 +9,7 @@ void RegisterTrain(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train the best of several classifiers into a bundle");
   struct Args {
     CommonOptions common;
-    std::string train, val, out, model, reframing, checkpoint_dir;
+    std::string train, val, out, model, reframing, checkpoint_dir, suite;
     bool resume = false;
   };
   auto a = std::make_shared<Args>();
@@ -24,6 +24,8 @@ void RegisterTrain(CLI::App& app) {
   cmd->add_option("--checkpoint-dir", a->checkpoint_dir,
                   "Where checkpoints go (default: <out>-checkpoints)");
   cmd->add_flag("--resume", a->resume, "Continue from the last checkpoint after a crash");
+  cmd->add_option("--suite", a->suite,
+                  "Expectation suite the data must pass (default: inferred from --train)");
   AddConfigOptions(cmd, &a->common);
   AddDataOptions(cmd, &a->common);
   cmd->callback([a] {
@@ -35,6 +37,7 @@ void RegisterTrain(CLI::App& app) {
     if (s.ok()) s = TrainOptions::FromConfig(config, a->model, &options);
     options.resume = a->resume;
     options.checkpoint_dir = a->checkpoint_dir;
+    if (!a->suite.empty()) options.suite = a->suite;
     TrainOutcome outcome;
     if (s.ok()) s = TrainFromFiles(a->train, a->val, read, a->reframing, options, a->out, &outcome);
     if (!s.ok()) {

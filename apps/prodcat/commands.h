@@ -39,6 +39,7 @@ void RegisterEvaluate(CLI::App& app);
 void RegisterPredict(CLI::App& app);
 void RegisterRun(CLI::App& app);
 void RegisterServe(CLI::App& app);
+void RegisterValidation(CLI::App& app);  // validate, suite, schema, convert
 void RegisterTrackingServer(CLI::App& app);
 void RegisterRegistry(CLI::App& app);
 void RegisterRuns(CLI::App& app);

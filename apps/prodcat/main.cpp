@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   prodcat::cli::RegisterPredict(app);
   prodcat::cli::RegisterRun(app);
   prodcat::cli::RegisterServe(app);
+  prodcat::cli::RegisterValidation(app);
   prodcat::cli::RegisterTrackingServer(app);
   prodcat::cli::RegisterRegistry(app);
   prodcat::cli::RegisterRuns(app);

@@ -10,6 +10,7 @@
 #include "prodcat/data/generator.h"
 #include "prodcat/evaluation/metrics.h"
 #include "prodcat/models/bundle.h"
+#include "prodcat/pipeline/data_gate.h"
 #include "prodcat/pipeline/evaluate.h"
 #include "prodcat/pipeline/prepare.h"
 #include "prodcat/pipeline/train.h"
@@ -94,6 +95,17 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   spdlog::info("prepare: {} rows -> train {} / val {} / test {} ({:.1f}s)",
                splits.quality_report["rows_out"].get<size_t>(), splits.train.size(),
                splits.val.size(), splits.test.size(), timings["prepare"].get<double>());
+
+  if (config.GetBool("validation", "enabled")) {
+    nlohmann::json gate;
+    t = std::chrono::steady_clock::now();
+    Status gate_status = GateSplits(config.GetString("validation", "suite"),
+                                    {{"train", &splits.train}, {"val", &splits.val}, {"test", &splits.test}},
+                                    dir / "validation", &gate);
+    timings["validate"] = Since(t);
+    s["validation"] = gate;
+    PRODCAT_RETURN_IF_ERROR(gate_status);
+  }
 
   TrainOptions train_options;
   PRODCAT_RETURN_IF_ERROR(TrainOptions::FromConfig(config, options.model, &train_options));

@@ -12,6 +12,7 @@
 #include "prodcat/data/fingerprint.h"
 #include "prodcat/evaluation/metrics.h"
 #include "prodcat/features/reference_profile.h"
+#include "prodcat/pipeline/data_gate.h"
 #include "prodcat/pipeline/parallel.h"
 
 namespace prodcat {
@@ -52,6 +53,8 @@ Status TrainOptions::FromConfig(const Config& config, const std::string& model, 
   o.checkpoint_every = static_cast<int>(config.GetInt("train", "checkpoint_every"));
   o.keep_last = static_cast<int>(config.GetInt("train", "keep_last"));
   o.progress = config.GetBool("train", "progress");
+  o.validate = config.GetBool("validation", "enabled");
+  o.suite = config.GetString("validation", "suite");
   if (o.checkpoint_every < 1) return Status::InvalidArgument("train.checkpoint_every must be >= 1");
   *out = std::move(o);
   return Status::Ok();
@@ -303,6 +306,12 @@ Status TrainFromFiles(const fs::path& train_file, const fs::path& val_file, cons
     nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) return Status::InvalidArgument(rf.string() + ": not valid JSON");
     PRODCAT_RETURN_IF_ERROR(Reframing::FromJson(j, &reframing).WithContext(rf.string()));
+  }
+  if (options.validate) {
+    nlohmann::json gate;
+    fs::path gate_dir = out_dir.string() + "-validation";
+    PRODCAT_RETURN_IF_ERROR(
+        GateSplits(options.suite, {{"train", &train}, {"val", &val}}, gate_dir, &gate));
   }
   return TrainBundle(train, val, reframing, options, out_dir, outcome);
 }

@@ -34,6 +34,8 @@ struct TrainOptions {
   bool progress = true;
   std::filesystem::path checkpoint_dir;  // empty: "<out>-checkpoints" beside the bundle
   RoundCallback on_round;                // optional observer (tracking)
+  bool validate = true;                  // gate the data on an expectation suite first
+  std::filesystem::path suite;           // the suite; empty: inferred from training data
 
   // From the `train`, `features` and `models` sections; `model` overrides train.model.
   static Status FromConfig(const Config& config, const std::string& model, TrainOptions* out);
@@ -51,7 +53,8 @@ Status TrainBundle(const std::vector<ProductRecord>& train, const std::vector<Pr
                    const std::filesystem::path& out_dir, TrainOutcome* outcome);
 
 // Reads the files (labels required), applies `reframing_file` when given (else reframing.json
-// beside the training file when present), then TrainBundle.
+// beside the training file when present), gates them on the expectation suite (reports in
+// "<out_dir>-validation"), then TrainBundle.
 Status TrainFromFiles(const std::filesystem::path& train_file,
                       const std::filesystem::path& val_file, const ReadOptions& read,
                       const std::filesystem::path& reframing_file, const TrainOptions& options,

@@ -20,9 +20,9 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
 struct RestHttpClient::Connection {
-  asio::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  beast::flat_buffer buffer;
+  asio::io_context ioc;           // drives the synchronous socket calls
+  beast::tcp_stream stream{ioc};  // connected; deadlines set per operation
+  beast::flat_buffer buffer;      // bytes read past the last response
 };
 
 RestHttpClient::~RestHttpClient() = default;

@@ -75,12 +75,12 @@ class RunLogger {
 
   std::unique_ptr<TrackingClient> client_;  // never null after Start
   std::string run_id_;                      // the run being logged
-  std::string experiment_id_;
-  std::string artifact_uri_;
-  size_t flush_threshold_ = 1000;
-  std::mutex mutex_;             // guards pending_ and ended_
-  std::vector<Metric> pending_;  // metrics not yet sent
-  bool ended_ = false;           // End() has run
+  std::string experiment_id_;               // the run's experiment
+  std::string artifact_uri_;                // where the run's artifacts go
+  size_t flush_threshold_ = 1000;           // >= 1: buffered metrics that trigger a flush
+  std::mutex mutex_;                        // guards pending_ and ended_
+  std::vector<Metric> pending_;             // metrics not yet sent
+  bool ended_ = false;                      // End() has run
 };
 
 // The commit checked out in `dir` (git rev-parse HEAD), or "" outside a git work tree.

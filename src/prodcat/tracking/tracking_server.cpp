@@ -130,9 +130,9 @@ void MlflowErrorFormatter(int status, const std::string& code, const std::string
 }
 
 struct TrackingServer::Impl {
-  std::shared_ptr<TrackingStore> store;  // never null
-  LocalArtifactStore artifacts;          // the proxy's root
-  TrackingServerOptions options;
+  std::shared_ptr<TrackingStore> store;      // never null
+  LocalArtifactStore artifacts;              // the proxy's root
+  TrackingServerOptions options;             // immutable after construction
   std::unique_ptr<http::HttpServer> server;  // set by Start
 
   Impl(std::shared_ptr<TrackingStore> s, std::filesystem::path root, TrackingServerOptions o)

@@ -45,7 +45,7 @@ TEST(ParsePredictRequestTest, NullMeansMissing) {
 }
 
 TEST(ParsePredictRequestTest, MalformedJsonIs400) {
-  for (const char* body : {"{", "{\"title\": \"x\",}", "[1, 2", "{\"title\": NaN}",
+  for (const char* body : {"{", "{\"title\": \"x\",}", "{\"a\": [1, 2}", "{\"title\": NaN}",
                            "{\"title\": \"x\"} trailing", "\"unterminated", "{\"title\" \"x\"}"}) {
     auto r = ParseOne(body);
     EXPECT_FALSE(r.ok) << body;
