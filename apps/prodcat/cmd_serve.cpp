@@ -55,10 +55,9 @@ void RegisterBenchPredict(CLI::App& app) {
           per_row_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         }
       }
-      best_total_us = std::min(
-          best_total_us,
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - round_start)
-              .count());
+      best_total_us = std::min(best_total_us, std::chrono::duration<double, std::micro>(
+                                                  std::chrono::steady_clock::now() - round_start)
+                                                  .count());
     }
     std::sort(per_row_us.begin(), per_row_us.end());
     auto pct = [&](double q) {
@@ -87,7 +86,8 @@ void RegisterServe(CLI::App& app) {
   serving::RequestLimits& limits = r.service.limits;
   cmd->add_option("--model", r.model, "Model bundle directory (followed: reloaded when it changes)")
       ->required();
-  cmd->add_option("--model-name", r.model_name, "Name reported by the API (default: directory name)");
+  cmd->add_option("--model-name", r.model_name,
+                  "Name reported by the API (default: directory name)");
   cmd->add_option("--host", r.host, "Listen address")->capture_default_str();
   cmd->add_option("--port", r.port, "Listen port (0: any free port, printed on stdout)")
       ->capture_default_str();

@@ -44,7 +44,7 @@ TEST(BadInputTest, PrepareNamesFileLineFieldAndExpectation) {
     TempDir dir;
     std::string file = dir / (std::string(c.name) + ".csv");
     Write(file, c.body);
-    auto r = Run({kBin, "prepare", "--input", file, "--out", dir / "out"});
+    auto r = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "out"});
     EXPECT_NE(r.exit_code, 0) << c.name;
     EXPECT_NE(r.exit_code, -1) << c.name << ": crashed or hung";
     for (const auto& e : c.expected) {
@@ -65,9 +65,9 @@ TEST(BadInputTest, SkipModeCountsBadRows) {
   body += "y,too,few\n";
   std::string file = dir / "mixed.csv";
   Write(file, body);
-  auto strict = Run({kBin, "prepare", "--input", file, "--out", dir / "o1"});
+  auto strict = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o1"});
   EXPECT_NE(strict.exit_code, 0);
-  auto lenient = Run({kBin, "prepare", "--input", file, "--out", dir / "o2", "--on-error", "skip"});
+  auto lenient = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o2", "--on-error", "skip"});
   ASSERT_EQ(lenient.exit_code, 0) << lenient.err;
   std::string report = Slurp(dir / "o2/quality_report.json");
   EXPECT_NE(report.find("\"rows_skipped_unparseable\": 2"), std::string::npos) << report;
@@ -82,17 +82,17 @@ TEST(BadInputTest, ColumnMappingAndUnknownOptions) {
             ",zzz\n";
   }
   Write(file, body);
-  auto ok = Run({kBin, "prepare", "--input", file, "--out", dir / "o", "--columns",
+  auto ok = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o", "--columns",
                  "product_id=sku,title=product_name,category=label"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  auto bad = Run({kBin, "prepare", "--input", file, "--out", dir / "o2", "--columns", "titel=x"});
+  auto bad = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o2", "--columns", "titel=x"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("titel"), std::string::npos) << bad.err;
-  auto missing = Run({kBin, "prepare", "--input", dir / "nope.csv", "--out", dir / "o3"});
+  auto missing = RunProcess({kBin, "prepare", "--input", dir / "nope.csv", "--out", dir / "o3"});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos) << missing.err;
   auto typo =
-      Run({kBin, "prepare", "--input", file, "--out", dir / "o4", "--set", "prepare.sed=3"});
+      RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o4", "--set", "prepare.sed=3"});
   EXPECT_NE(typo.exit_code, 0);
   EXPECT_NE(typo.err.find("prepare.sed"), std::string::npos) << typo.err;
 }
@@ -103,7 +103,7 @@ TEST(BadInputTest, JsonLinesErrorsNameTheLine) {
   Write(file,
         "{\"title\": \"usb cable\", \"category\": \"A\"}\n{\"title\": \"x\", \"price\": \"abc\", "
         "\"category\": \"B\"}\n");
-  auto r = Run({kBin, "prepare", "--input", file, "--out", dir / "o"});
+  auto r = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("rows.jsonl:2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("price"), std::string::npos) << r.err;

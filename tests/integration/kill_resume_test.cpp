@@ -24,9 +24,9 @@ size_t CountCheckpointFiles(const std::filesystem::path& dir) {
 TEST(KillResumeTest, ResumedGbdtEqualsUninterrupted) {
   TempDir dir;
   ASSERT_EQ(
-      Run({kBin, "generate", "--rows", "20000", "--seed", "3", "--out", dir / "p.csv"}).exit_code,
+      RunProcess({kBin, "generate", "--rows", "20000", "--seed", "3", "--out", dir / "p.csv"}).exit_code,
       0);
-  ASSERT_EQ(Run({kBin, "prepare", "--input", dir / "p.csv", "--out", dir / "prep"}).exit_code, 0);
+  ASSERT_EQ(RunProcess({kBin, "prepare", "--input", dir / "p.csv", "--out", dir / "prep"}).exit_code, 0);
   std::vector<std::string> train = {kBin,      "train",
                                     "--train", dir / "prep/train.csv",
                                     "--val",   dir / "prep/val.csv",
@@ -43,7 +43,7 @@ TEST(KillResumeTest, ResumedGbdtEqualsUninterrupted) {
   };
 
   // Uninterrupted reference run.
-  auto ref = Run(with_out("reference", false));
+  auto ref = RunProcess(with_out("reference", false));
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
 
   // The interrupted run: wait for a few checkpoints, then SIGKILL.
@@ -67,7 +67,7 @@ TEST(KillResumeTest, ResumedGbdtEqualsUninterrupted) {
   EXPECT_FALSE(std::filesystem::exists(dir / "victim/manifest.json"))
       << "a killed run must not leave a bundle behind";
 
-  auto resumed = Run(with_out("victim", true));
+  auto resumed = RunProcess(with_out("victim", true));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resum"), std::string::npos)
       << "resume should say where it resumed: " << resumed.err;

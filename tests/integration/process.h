@@ -49,7 +49,7 @@ inline pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::
   return pid;
 }
 
-inline ProcessResult Run(const std::vector<std::string>& args, int timeout_seconds = 300) {
+inline ProcessResult RunProcess(const std::vector<std::string>& args, int timeout_seconds = 300) {
   static int counter = 0;
   auto base = std::filesystem::temp_directory_path() /
               ("prodcat_proc_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
@@ -77,6 +77,12 @@ inline ProcessResult Run(const std::vector<std::string>& args, int timeout_secon
   std::filesystem::remove(out_file);
   std::filesystem::remove(err_file);
   return r;
+}
+
+// Same as RunProcess; call it qualified (prodcat::testing::Run) inside TEST bodies, where an
+// unqualified Run names testing::Test::Run.
+inline ProcessResult Run(const std::vector<std::string>& args, int timeout_seconds = 300) {
+  return RunProcess(args, timeout_seconds);
 }
 
 // A fresh temporary directory removed at scope exit.

@@ -89,8 +89,8 @@ TEST_F(ServeApiTest, InfoHealthReadyAndPredict) {
     start = end + 1;
   }
   ASSERT_EQ(lines.size(), 5u) << log;
-  for (const char* key : {"ts", "method", "path", "status", "duration_ms", "request_id", "remote",
-                          "bytes"}) {
+  for (const char* key :
+       {"ts", "method", "path", "status", "duration_ms", "request_id", "remote", "bytes"}) {
     EXPECT_TRUE(lines[3].contains(key)) << key;
   }
   EXPECT_EQ(lines[3]["path"], "/predict");
@@ -150,29 +150,32 @@ TEST_F(ServeApiTest, MetricsCountRequestsPredictionsAndMemory) {
     ASSERT_EQ(c.Request("POST", "/predict", R"({"title": "Yoga mat non slip"})").status, 200);
   }
   ASSERT_EQ(c.Request("POST", "/predict", R"({"brand": "x"})").status, 422);
-  ASSERT_EQ(c.Request("POST", "/predict/batch", R"([{"title": "a"}, {"title": "b"}])").status,
-            200);
+  ASSERT_EQ(c.Request("POST", "/predict/batch", R"([{"title": "a"}, {"title": "b"}])").status, 200);
   // The access-log callback (which feeds the counters) runs after the response is written.
   std::string m;
   ASSERT_TRUE(WaitFor([&] {
     m = c.Request("GET", "/metrics").body;
-    return MetricValue(m, "prodcat_http_requests_total{endpoint=\"/predict/batch\",method="
-                          "\"POST\",status=\"200\"}") == 1;
+    return MetricValue(m,
+                       "prodcat_http_requests_total{endpoint=\"/predict/batch\",method="
+                       "\"POST\",status=\"200\"}") == 1;
   })) << m;
   auto r = c.Request("GET", "/metrics");
   EXPECT_EQ(r.headers["content-type"].rfind("text/plain; version=0.0.4", 0), 0u);
   m = r.body;
-  EXPECT_EQ(MetricValue(m, "prodcat_http_requests_total{endpoint=\"/predict\",method=\"POST\","
-                           "status=\"200\"}"),
+  EXPECT_EQ(MetricValue(m,
+                        "prodcat_http_requests_total{endpoint=\"/predict\",method=\"POST\","
+                        "status=\"200\"}"),
             3);
-  EXPECT_EQ(MetricValue(m, "prodcat_http_requests_total{endpoint=\"/predict\",method=\"POST\","
-                           "status=\"422\"}"),
+  EXPECT_EQ(MetricValue(m,
+                        "prodcat_http_requests_total{endpoint=\"/predict\",method=\"POST\","
+                        "status=\"422\"}"),
             1);
   EXPECT_EQ(MetricValue(m, "prodcat_http_request_duration_seconds_count{endpoint=\"/predict\"}"),
             4);
   EXPECT_EQ(MetricValue(m, "prodcat_batch_size_count{endpoint=\"/predict/batch\"}"), 1);
-  EXPECT_EQ(MetricValue(m, "prodcat_invalid_inputs_total{endpoint=\"/predict\",code=\"missing_"
-                           "field\"}"),
+  EXPECT_EQ(MetricValue(m,
+                        "prodcat_invalid_inputs_total{endpoint=\"/predict\",code=\"missing_"
+                        "field\"}"),
             1);
   EXPECT_EQ(MetricValue(m, "prodcat_model_info{name=\"catalog\",version=\"" + version_ +
                                "\",family=\"linear\"}"),
@@ -232,13 +235,15 @@ TEST_F(ServeApiTest, OpenInferenceProtocol) {
   EXPECT_EQ(r.status, 404);
   EXPECT_TRUE(Json::parse(r.body)["error"].is_string());
 
-  Json req = {{"id", "batch-9"},
-              {"inputs",
-               {{{"name", "title"},
-                 {"shape", {3}},
-                 {"datatype", "BYTES"},
-                 {"data", {"Wireless mouse", "Baby bottle anti-colic newborn", "Car wax and microfiber towels"}}},
-                {{"name", "price"}, {"shape", {3, 1}}, {"datatype", "FP32"}, {"data", {19.99, 12, 9.5}}}}}};
+  Json req = {
+      {"id", "batch-9"},
+      {"inputs",
+       {{{"name", "title"},
+         {"shape", {3}},
+         {"datatype", "BYTES"},
+         {"data",
+          {"Wireless mouse", "Baby bottle anti-colic newborn", "Car wax and microfiber towels"}}},
+        {{"name", "price"}, {"shape", {3, 1}}, {"datatype", "FP32"}, {"data", {19.99, 12, 9.5}}}}}};
   r = c.Request("POST", "/v2/models/products/infer", req.dump());
   ASSERT_EQ(r.status, 200) << r.body;
   Json out = Json::parse(r.body);
@@ -255,7 +260,8 @@ TEST_F(ServeApiTest, OpenInferenceProtocol) {
   EXPECT_EQ(out["outputs"][1]["name"], "confidence");
   EXPECT_EQ(out["outputs"][1]["datatype"], "FP32");
 
-  req["outputs"] = {{{"name", "category"}}, {{"name", "probabilities"}, {"parameters", {{"top_k", 4}}}}};
+  req["outputs"] = {{{"name", "category"}},
+                    {{"name", "probabilities"}, {"parameters", {{"top_k", 4}}}}};
   r = c.Request("POST", "/v2/models/products/versions/" + version_ + "/infer", req.dump());
   ASSERT_EQ(r.status, 200) << r.body;
   out = Json::parse(r.body);

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -23,47 +22,20 @@ namespace prodcat::testing {
 
 inline const std::string kServeBin = PRODCAT_BINARY;
 
-// Trains a linear bundle on `rows` generated rows (the seed changes the data, so the data
-// fingerprint and with it the model version). Bundles are cached per binary build and seed under
-// the temp directory (trained into a staging directory, then renamed into place, so concurrent
-// tests never see a half-written one) and copied to `out`.
+// Trains a linear bundle on `rows` generated rows into `out` (about half a second). The seed
+// changes the data, so the data fingerprint and with it the model version.
 inline void TrainBundle(const std::filesystem::path& out, int seed, int rows = 2000) {
-  namespace fs = std::filesystem;
-  struct stat st {};
-  ASSERT_EQ(::stat(kServeBin.c_str(), &st), 0);
-  const fs::path cache = fs::temp_directory_path() /
-                         ("prodcat_serve_it_" + std::to_string(getuid())) /
-                         (std::to_string(st.st_mtim.tv_sec) + "." +
-                          std::to_string(st.st_mtim.tv_nsec) + "-" + std::to_string(seed) +
-                          "-" + std::to_string(rows));
-  std::error_code ec;
-  // Caches of older builds go once they are an hour old.
-  for (const auto& entry : fs::directory_iterator(cache.parent_path(), ec)) {
-    auto age = fs::file_time_type::clock::now() - entry.last_write_time(ec);
-    if (!ec && age > std::chrono::hours(1) &&
-        entry.path().filename().string().rfind(std::to_string(st.st_mtim.tv_sec) + ".", 0) != 0) {
-      fs::remove_all(entry.path(), ec);
-    }
-  }
-  if (!fs::exists(cache / "model" / "manifest.json", ec)) {
-    TempDir work;
-    auto g = Run({kServeBin, "generate", "--rows", std::to_string(rows), "--seed",
-                  std::to_string(seed), "--out", work / "products.csv"});
-    ASSERT_EQ(g.exit_code, 0) << g.err;
-    auto p = Run({kServeBin, "prepare", "--input", work / "products.csv", "--out",
-                  work / "prepared"});
-    ASSERT_EQ(p.exit_code, 0) << p.err;
-    auto t = Run({kServeBin, "train", "--train", work / "prepared/train.csv", "--val",
-                  work / "prepared/val.csv", "--out", work / "staged/model", "--model", "linear",
-                  "--set", "train.progress=false"});
-    ASSERT_EQ(t.exit_code, 0) << t.err;
-    fs::create_directories(cache.parent_path());
-    fs::rename(work.path() / "staged", cache, ec);  // losing a race to another test is fine
-    ASSERT_TRUE(fs::exists(cache / "model" / "manifest.json")) << ec.message();
-  }
-  fs::remove_all(out, ec);
-  fs::create_directories(out.parent_path(), ec);
-  fs::copy(cache / "model", out, fs::copy_options::recursive);
+  TempDir work;
+  auto g = Run({kServeBin, "generate", "--rows", std::to_string(rows), "--seed",
+                std::to_string(seed), "--out", work / "products.csv"});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  auto p =
+      Run({kServeBin, "prepare", "--input", work / "products.csv", "--out", work / "prepared"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  auto t = Run({kServeBin, "train", "--train", work / "prepared/train.csv", "--val",
+                work / "prepared/val.csv", "--out", out.string(), "--model", "linear", "--set",
+                "train.progress=false"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
 }
 
 inline std::string ManifestVersion(const std::filesystem::path& bundle) {
@@ -87,7 +59,7 @@ class ServeProcess {
  public:
   ServeProcess(const TempDir& dir, const std::filesystem::path& model,
                const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {kServeBin, "serve",   "--model", model.string(), "--host",
+    std::vector<std::string> args = {kServeBin,   "serve",  "--model", model.string(), "--host",
                                      "127.0.0.1", "--port", "0",       "--threads",    "2"};
     args.insert(args.end(), extra.begin(), extra.end());
     static int n = 0;

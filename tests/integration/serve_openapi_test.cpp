@@ -21,10 +21,23 @@ class SchemaChecker {
   void Check(const Json& schema, const Json& value, const std::string& where,
              std::vector<std::string>* errors) const {
     const Json& s = Resolve(schema, errors);
-    static const std::set<std::string> kSupported = {
-        "type",    "nullable", "required", "properties", "items",       "enum",
-        "$ref",    "description", "minimum", "maximum", "minLength",   "maxLength",
-        "minItems", "maxItems", "default", "example",  "additionalProperties"};
+    static const std::set<std::string> kSupported = {"type",
+                                                     "nullable",
+                                                     "required",
+                                                     "properties",
+                                                     "items",
+                                                     "enum",
+                                                     "$ref",
+                                                     "description",
+                                                     "minimum",
+                                                     "maximum",
+                                                     "minLength",
+                                                     "maxLength",
+                                                     "minItems",
+                                                     "maxItems",
+                                                     "default",
+                                                     "example",
+                                                     "additionalProperties"};
     for (const auto& [key, unused] : s.items()) {
       if (!kSupported.count(key)) errors->push_back(where + ": unsupported keyword " + key);
     }
@@ -130,8 +143,8 @@ class ServeOpenApiTest : public ::testing::Test {
     std::ofstream(dir_ / "web/swagger-ui-dist/swagger-ui-bundle.js") << "//";
     server_ = std::make_unique<ServeProcess>(
         dir_, dir_.path() / "catalog",
-        std::vector<std::string>{"--admin-token-file", dir_ / "token", "--web-root",
-                                 dir_ / "web", "--max-batch", "5"});
+        std::vector<std::string>{"--admin-token-file", dir_ / "token", "--web-root", dir_ / "web",
+                                 "--max-batch", "5"});
     ASSERT_NE(server_->port(), 0) << server_->err();
     HttpClient c(server_->port());
     auto r = c.Request("GET", "/openapi.json");
@@ -186,16 +199,20 @@ TEST_F(ServeOpenApiTest, RealResponsesMatchTheDocument) {
   Exchange("GET", "/health", "", {}, 200);
   Exchange("GET", "/ready", "", {}, 200);
   Exchange("POST", "/predict", R"({"title": "Wireless earbuds", "product_id": "p1",
-      "price": 10, "seller_id": 7})", {{"X-Request-Id", "r1"}}, 200);
+      "price": 10, "seller_id": 7})",
+           {{"X-Request-Id", "r1"}}, 200);
   Exchange("POST", "/predict?top_k=12", R"({"title": "Garden hose"})", {}, 200);
   Exchange("POST", "/predict", R"({"title": "x",)", {}, 400);
   Exchange("POST", "/predict", R"({"brand": "x"})", {}, 422);
   Exchange("POST", "/predict", R"({"title": "x", "price": "NaN"})", {}, 422);
   Exchange("POST", "/predict/batch", R"([{"title": "Mystery novel", "product_id": "b"},
-      {"title": ""}, 5])", {}, 200);
+      {"title": ""}, 5])",
+           {}, 200);
   Exchange("POST", "/predict/batch", R"({"items": [{"title": "Dog leash"}]})", {}, 200);
-  Exchange("POST", "/predict/batch", "[" + std::string("{\"title\":\"a\"},") +
-           "{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"}]",
+  Exchange("POST", "/predict/batch",
+           "[" + std::string("{\"title\":\"a\"},") +
+               "{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":"
+               "\"a\"}]",
            {}, 413);
   Exchange("POST", "/predict/batch", "[}", {}, 400);
   Exchange("POST", "/predict/batch", "[]", {}, 422);
@@ -230,7 +247,8 @@ TEST_F(ServeOpenApiTest, RealResponsesMatchTheDocument) {
   // Every documented operation was exercised.
   for (const auto& [path, ops] : doc_["paths"].items()) {
     for (const auto& [method, unused] : ops.items()) {
-      EXPECT_TRUE(covered_.count(method + " " + path)) << "not exercised: " << method << " " << path;
+      EXPECT_TRUE(covered_.count(method + " " + path))
+          << "not exercised: " << method << " " << path;
     }
   }
 }

@@ -101,8 +101,8 @@ TEST_F(ServeReloadTest, AdminReloadUnderConcurrentLoadDropsNothing) {
   EXPECT_EQ(versions, (std::set<std::string>{v1_, v2_}));
   EXPECT_EQ(ServedVersion(server.port()), v2_);
   EXPECT_EQ(Metric(server.port(), "prodcat_model_reloads_total{result=\"success\"}"), 1);
-  EXPECT_EQ(Metric(server.port(), "prodcat_model_info{name=\"model\",version=\"" + v2_ +
-                                       "\",family=\"linear\"}"),
+  EXPECT_EQ(Metric(server.port(),
+                   "prodcat_model_info{name=\"model\",version=\"" + v2_ + "\",family=\"linear\"}"),
             1);
   // Unchanged source: nothing to do.
   r = admin.Request("POST", "/admin/reload", "", {{"Authorization", "Bearer reload-token"}});

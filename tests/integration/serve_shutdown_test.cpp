@@ -15,14 +15,16 @@ TEST(ServeShutdownTest, SigtermDrainsInFlightRequestsAndExitsZero) {
   TempDir dir;
   TrainBundle(dir.path() / "model", 11);
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
-  ServeProcess server(dir, dir.path() / "model",
-                      {"--drain-seconds", "20", "--access-log", dir / "access.log"});
+  ServeProcess server(
+      dir, dir.path() / "model",
+      {"--drain-seconds", "20", "--access-log", dir / "access.log", "--max-batch", "5000"});
   ASSERT_NE(server.port(), 0) << server.err();
 
-  // Batches of 1000 products take tens of milliseconds each on the two worker threads, so
+  // Batches of 5000 products take tens of milliseconds each on the two worker threads, so
   // several are in flight at once.
+  constexpr int kItems = 5000;
   Json items = Json::array();
-  for (int i = 0; i < 1000; ++i) {
+  for (int i = 0; i < kItems; ++i) {
     items.push_back({{"title", "Stainless steel insulated water bottle " + std::to_string(i)},
                      {"brand", "Aquaflow"},
                      {"description", "Keeps drinks cold for 24 hours, leak proof lid, bpa free"},
@@ -55,8 +57,8 @@ TEST(ServeShutdownTest, SigtermDrainsInFlightRequestsAndExitsZero) {
   double in_flight = 0;
   WaitFor(
       [&] {
-        in_flight = MetricValue(probe.Request("GET", "/metrics").body,
-                                "prodcat_http_in_flight_requests");
+        in_flight =
+            MetricValue(probe.Request("GET", "/metrics").body, "prodcat_http_in_flight_requests");
         return in_flight >= 3;
       },
       std::chrono::milliseconds(5000));
@@ -70,8 +72,8 @@ TEST(ServeShutdownTest, SigtermDrainsInFlightRequestsAndExitsZero) {
   for (int i = 0; i < kClients; ++i) {
     ASSERT_EQ(results[i].status, 200) << "client " << i << ": " << results[i].body.substr(0, 200);
     Json b = Json::parse(results[i].body);
-    EXPECT_EQ(b["total_processed"], 1000);
-    EXPECT_EQ(b["succeeded"], 1000);
+    EXPECT_EQ(b["total_processed"], kItems);
+    EXPECT_EQ(b["succeeded"], kItems);
     closed += results[i].headers["connection"] == "close";
   }
   EXPECT_GE(closed, 1);  // answers written while draining end their connection

@@ -19,7 +19,7 @@ using testing::TempDir;
 
 class TrackingCliTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = "sqlite://" + dir_ / "store" / "tracking.db"; }
+  void SetUp() override { store_ = "sqlite://" + (dir_.path() / "store" / "tracking.db").string(); }
 
   ProcessResult Prodcat(std::vector<std::string> args) {
     args.insert(args.begin(), PRODCAT_BINARY);

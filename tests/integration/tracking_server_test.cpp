@@ -22,6 +22,22 @@ using testing::HttpClient;
 using testing::HttpResult;
 using testing::TempDir;
 
+std::string UrlEncode(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
 class TrackingServerProcess {
  public:
   explicit TrackingServerProcess(const TempDir& dir, const std::string& token = "") {
@@ -92,7 +108,7 @@ class TrackingServerTest : public ::testing::Test {
       for (auto it = body.begin(); it != body.end(); ++it) {
         auto add = [&](const Json& v) {
           query += (query.empty() ? "?" : "&") + it.key() + "=" +
-                   (v.is_string() ? v.get<std::string>() : v.dump());
+                   UrlEncode(v.is_string() ? v.get<std::string>() : v.dump());
         };
         if (it->is_array()) {
           for (const Json& v : *it) add(v);

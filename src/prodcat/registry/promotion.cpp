@@ -141,7 +141,10 @@ Status PromoteModelVersion(TrackingStore& store, const PromotionRequest& request
       request.archive_existing &&
       (stage == tracking::ModelStage::kProduction || stage == tracking::ModelStage::kStaging);
   t.user = request.user;
-  t.comment = (decision->forced ? "forced past the promotion gate: " : "") + decision->reason;
+  // Ungated moves need no explanation in the audit trail; gate verdicts do.
+  if (decision->gated) {
+    t.comment = (decision->forced ? "forced past the promotion gate: " : "") + decision->reason;
+  }
   return store.TransitionModelVersionStage(t, result);
 }
 

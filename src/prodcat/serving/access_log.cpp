@@ -55,8 +55,8 @@ std::string AccessLog::FormatLine(const http::AccessLogEntry& entry,
   w.Key("method").String(entry.method);
   w.Key("path").String(path);
   w.Key("status").Int(entry.status);
-  w.Key("duration_ms").Double(static_cast<double>(static_cast<int64_t>(entry.duration_ms * 1000)) /
-                              1000.0);
+  w.Key("duration_ms")
+      .Double(static_cast<double>(static_cast<int64_t>(entry.duration_ms * 1000)) / 1000.0);
   w.Key("request_id");
   if (entry.request_id.empty()) {
     w.Null();

@@ -45,10 +45,10 @@ class AccessLog {
   bool owns_file_ = false;     // file_ was opened by Open and is closed by Close
   std::mutex mutex_;           // guards buffer_ and stop_
   std::condition_variable cv_;
-  std::string buffer_;         // lines not yet written
-  bool stop_ = false;          // Close was called
-  std::mutex write_mutex_;     // one writer at a time, so lines stay in order
-  std::thread flusher_;        // joinable between Open and Close
+  std::string buffer_;      // lines not yet written
+  bool stop_ = false;       // Close was called
+  std::mutex write_mutex_;  // one writer at a time, so lines stay in order
+  std::thread flusher_;     // joinable between Open and Close
 };
 
 }  // namespace prodcat::serving

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "prodcat/common/version.h"
@@ -52,8 +53,7 @@ void WriteModelRef(JsonWriter& w, const ServedModel& model) {
   w.EndObject();
 }
 
-void WriteScores(JsonWriter& w, const ProductRecord& record,
-                 const std::vector<ScoredLabel>& top) {
+void WriteScores(JsonWriter& w, const ProductRecord& record, const std::vector<ScoredLabel>& top) {
   if (!record.product_id.empty()) w.Key("product_id").String(record.product_id);
   w.Key("category").String(top[0].label);
   w.Key("confidence").Float(top[0].probability);
@@ -75,12 +75,10 @@ void SetV2Error(int status, const std::string& message, http::Response* response
 }
 
 nlohmann::json ModelInfoJson(const ServedModel& model) {
-  nlohmann::json j = {{"name", model.name},
-                      {"version", model.version},
-                      {"family", model.family},
-                      {"source", model.source},
-                      {"loaded_at", model.loaded_at},
-                      {"num_classes", model.bundle->class_names().size()}};
+  nlohmann::json j = {
+      {"name", model.name},           {"version", model.version},
+      {"family", model.family},       {"source", model.source},
+      {"loaded_at", model.loaded_at}, {"num_classes", model.bundle->class_names().size()}};
   if (!model.created_at.empty()) j["created_at"] = model.created_at;
   return j;
 }
@@ -133,14 +131,26 @@ std::shared_ptr<const ServedModel> InferenceService::ModelOr503(http::Response* 
   return nullptr;
 }
 
+void InferenceService::CountPredictions(const std::vector<std::vector<ScoredLabel>>& scores,
+                                        const std::vector<BatchItem>& items) {
+  // One metrics update per category rather than per item.
+  std::map<std::string_view, size_t> counts;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if ((items.empty() || items[i].ok) && !scores[i].empty()) ++counts[scores[i][0].label];
+  }
+  for (const auto& [category, n] : counts) {
+    metrics_->CountPrediction(category, static_cast<double>(n));
+  }
+}
+
 void InferenceService::Reject(std::string_view endpoint, const ApiError& error,
                               http::Response* response) {
   metrics_->CountInvalidInput(endpoint, error.code);
   SetErrorResponse(error, response);
 }
 
-bool InferenceService::ParseTopK(const http::Request& request, const ServedModel& model,
-                                 size_t* k, ApiError* error) const {
+bool InferenceService::ParseTopK(const http::Request& request, const ServedModel& model, size_t* k,
+                                 ApiError* error) const {
   *k = options_.default_top_k;
   auto it = request.query.find("top_k");
   if (it != request.query.end()) {
@@ -149,10 +159,10 @@ bool InferenceService::ParseTopK(const http::Request& request, const ServedModel
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size() || value < 1 ||
         value > options_.limits.max_top_k) {
-      *error = ApiError::Make(422, "invalid_parameter",
-                              "top_k must be an integer between 1 and " +
-                                  std::to_string(options_.limits.max_top_k),
-                              "top_k");
+      *error = ApiError::Make(
+          422, "invalid_parameter",
+          "top_k must be an integer between 1 and " + std::to_string(options_.limits.max_top_k),
+          "top_k");
       return false;
     }
     *k = value;
@@ -228,8 +238,7 @@ void InferenceService::PredictBatch(http::Request& request, http::Response& resp
     // Large batches: half on a helper thread, so one big request does not take twice as long
     // as it needs to on an otherwise idle machine.
     size_t mid = items.size() / 2;
-    std::thread helper(
-        [&] { ScoreRange(bundle, items, k, mid, items.size(), &scores); });
+    std::thread helper([&] { ScoreRange(bundle, items, k, mid, items.size(), &scores); });
     ScoreRange(bundle, items, k, 0, mid, &scores);
     helper.join();
   } else {
@@ -246,7 +255,6 @@ void InferenceService::PredictBatch(http::Request& request, http::Response& resp
     w.BeginObject().Key("index").Int(static_cast<int64_t>(i));
     if (items[i].ok) {
       WriteScores(w, items[i].record, scores[i]);
-      metrics_->CountPrediction(scores[i][0].label);
     } else {
       ++failed;
       metrics_->CountInvalidInput("/predict/batch", items[i].error.code);
@@ -260,11 +268,12 @@ void InferenceService::PredictBatch(http::Request& request, http::Response& resp
     w.EndObject();
   }
   w.EndArray();
+  CountPredictions(scores, items);
   w.Key("total_processed").Int(static_cast<int64_t>(items.size()));
   w.Key("succeeded").Int(static_cast<int64_t>(items.size() - failed));
   w.Key("failed").Int(static_cast<int64_t>(failed));
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   w.Key("processing_time_ms").Double(static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000);
   WriteModelRef(w, *model);
   w.Key("request_id").String(RequestIdOf(request));
@@ -290,13 +299,13 @@ void InferenceService::AdminReload(http::Request& request, http::Response& respo
   bool forced = force != request.query.end() && (force->second == "true" || force->second == "1");
   ReloadResult result = models_->Reload(ReloadTrigger::kAdmin, forced);
   if (result.outcome == ReloadResult::Outcome::kFailed) {
-    SetErrorResponse(ApiError::Make(500, "reload_failed",
-                                    result.status.message() + " (still serving version " +
-                                        (result.previous_version.empty()
-                                             ? std::string("none")
-                                             : result.previous_version) +
-                                        ")"),
-                     &response);
+    SetErrorResponse(
+        ApiError::Make(
+            500, "reload_failed",
+            result.status.message() + " (still serving version " +
+                (result.previous_version.empty() ? std::string("none") : result.previous_version) +
+                ")"),
+        &response);
     return;
   }
   response.SetJson(200, {{"result", ReloadOutcomeName(result.outcome)},
@@ -332,14 +341,14 @@ bool InferenceService::MatchesV2Model(const http::Request& request, const Served
 void InferenceService::V2ModelMetadata(http::Request& request, http::Response& response) {
   std::shared_ptr<const ServedModel> model = ModelOr503(&response, true);
   if (!model || !MatchesV2Model(request, *model, &response)) return;
-  response.SetJson(200, {{"name", model->name},
-                         {"versions", {model->version}},
-                         {"platform", "prodcat"},
-                         {"inputs", InferInputsMetadata()},
-                         {"outputs", InferOutputsMetadata()},
-                         {"parameters",
-                          {{"family", model->family},
-                           {"class_names", model->bundle->class_names()}}}});
+  response.SetJson(
+      200,
+      {{"name", model->name},
+       {"versions", {model->version}},
+       {"platform", "prodcat"},
+       {"inputs", InferInputsMetadata()},
+       {"outputs", InferOutputsMetadata()},
+       {"parameters", {{"family", model->family}, {"class_names", model->bundle->class_names()}}}});
 }
 
 void InferenceService::V2ModelReady(http::Request& request, http::Response& response) {
@@ -354,8 +363,7 @@ void InferenceService::V2Infer(http::Request& request, http::Response& response)
   if (!model || !MatchesV2Model(request, *model, &response)) return;
   InferRequest infer;
   std::string error;
-  if (!ParseInferRequest(&request.body, options_.limits, options_.default_top_k, &infer,
-                         &error)) {
+  if (!ParseInferRequest(&request.body, options_.limits, options_.default_top_k, &infer, &error)) {
     metrics_->CountInvalidInput("/v2/models/{name}/infer", "invalid_request");
     SetV2Error(400, error, &response);
     return;
@@ -366,8 +374,8 @@ void InferenceService::V2Infer(http::Request& request, http::Response& response)
   predictions.reserve(infer.records.size());
   for (const ProductRecord& r : infer.records) {
     predictions.push_back(model->bundle->PredictTopK(r, k));
-    metrics_->CountPrediction(predictions.back()[0].label);
   }
+  CountPredictions(predictions, {});
   response.status = 200;
   response.content_type = "application/json";
   WriteInferResponse(infer, *model, predictions, &response.body);
@@ -387,7 +395,10 @@ http::Router InferenceService::BuildRouter() {
   router.Add("GET", "/", bind(&InferenceService::Root), small);
   router.Add(
       "GET", "/health",
-      [](http::Request&, http::Response& res) { res.SetJson(200, {{"status", "ok"}}); }, small);
+      [](http::Request&, http::Response& res) {
+        res.SetJson(200, {{"status", "ok"}});
+      },
+      small);
   router.Add("GET", "/ready", bind(&InferenceService::Ready), small);
   router.Add("POST", "/predict", bind(&InferenceService::Predict), single);
   router.Add("POST", "/predict/batch", bind(&InferenceService::PredictBatch), batch);
@@ -430,14 +441,17 @@ http::Router InferenceService::BuildRouter() {
   router.Add(
       "GET", "/v2",
       [](http::Request&, http::Response& res) {
-        res.SetJson(200, {{"name", "prodcat"},
-                          {"version", kVersion},
-                          {"extensions", nlohmann::json::array()}});
+        res.SetJson(
+            200,
+            {{"name", "prodcat"}, {"version", kVersion}, {"extensions", nlohmann::json::array()}});
       },
       small);
   router.Add(
       "GET", "/v2/health/live",
-      [](http::Request&, http::Response& res) { res.SetJson(200, {{"live", true}}); }, small);
+      [](http::Request&, http::Response& res) {
+        res.SetJson(200, {{"live", true}});
+      },
+      small);
   router.Add("GET", "/v2/health/ready", bind(&InferenceService::V2Ready), small);
   for (const std::string prefix : {"/v2/models/{name}", "/v2/models/{name}/versions/{version}"}) {
     router.Add("GET", prefix, bind(&InferenceService::V2ModelMetadata), small);

@@ -15,6 +15,7 @@
 #include "prodcat/serving/api_error.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/request_limits.h"
+#include "prodcat/serving/request_parser.h"
 #include "prodcat/serving/serving_metrics.h"
 #include "prodcat/serving/web_assets.h"
 
@@ -62,12 +63,16 @@ class InferenceService {
   bool ParseTopK(const http::Request& request, const ServedModel& model, size_t* k,
                  ApiError* error) const;
   void Reject(std::string_view endpoint, const ApiError& error, http::Response* response);
+  // Counts the top category of every scored row (rows of `items` that failed are skipped; empty
+  // `items`: all rows were scored).
+  void CountPredictions(const std::vector<std::vector<ScoredLabel>>& scores,
+                        const std::vector<BatchItem>& items);
 
-  ServiceOptions options_;       // fixed after construction
-  ModelManager* models_;         // not owned; never null
-  ServingMetrics* metrics_;      // not owned; never null
-  WebAssets assets_;             // /docs and /redoc files
-  std::string openapi_json_;     // the document, serialized once
+  ServiceOptions options_;             // fixed after construction
+  ModelManager* models_;               // not owned; never null
+  ServingMetrics* metrics_;            // not owned; never null
+  WebAssets assets_;                   // /docs and /redoc files
+  std::string openapi_json_;           // the document, serialized once
   std::atomic<bool> draining_{false};  // set once shutdown begins
 };
 

@@ -31,9 +31,9 @@ class JsonWriter {
 
  private:
   void BeforeValue();
-  std::string* out_;                 // the destination; never null
-  std::vector<bool> needs_comma_;    // one entry per open container: a value was written in it
-  bool after_key_ = false;           // the next value belongs to the key just written
+  std::string* out_;               // the destination; never null
+  std::vector<bool> needs_comma_;  // one entry per open container: a value was written in it
+  bool after_key_ = false;         // the next value belongs to the key just written
 };
 
 // Appends `value` as a quoted JSON string (escaping quotes, backslashes and control characters).

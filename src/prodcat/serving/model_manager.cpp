@@ -108,8 +108,7 @@ ReloadResult ModelManager::Reload(ReloadTrigger trigger, bool force) {
   std::shared_ptr<const ServedModel> model;
   s = source_->Load(&model);
   if (s.ok()) s = WarmUp(*model->bundle).WithContext(source_->Describe());
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!s.ok()) {
     failed_revision_ = revision;
     return finish(ReloadResult::Outcome::kFailed, s);

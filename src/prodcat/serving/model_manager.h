@@ -67,16 +67,16 @@ class ModelManager {
  private:
   void PollLoop(std::chrono::milliseconds interval);
 
-  std::unique_ptr<ModelSource> source_;                   // never null
-  Observer observer_;                                     // may be empty
+  std::unique_ptr<ModelSource> source_;                      // never null
+  Observer observer_;                                        // may be empty
   std::atomic<std::shared_ptr<const ServedModel>> current_;  // null until the first load
   std::mutex reload_mutex_;      // one reload at a time; guards failed_revision_
   std::string failed_revision_;  // the last revision rejected; polls skip it
   std::mutex wake_mutex_;        // guards wake_ and stop_
   std::condition_variable wake_cv_;
-  bool wake_ = false;            // RequestReload was called since the last check
-  bool stop_ = false;            // Stop was called
-  std::thread poller_;           // joinable between Start and Stop
+  bool wake_ = false;   // RequestReload was called since the last check
+  bool stop_ = false;   // Stop was called
+  std::thread poller_;  // joinable between Start and Stop
 };
 
 // Runs a few predictions so the first real request does not pay for first-touch page faults and

@@ -13,16 +13,16 @@
 namespace prodcat::serving {
 namespace {
 
-namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
 
 // The product fields a request may send as inputs, in metadata order.
-constexpr Field kInputFields[] = {Field::kTitle,       Field::kBrand,    Field::kDescription,
-                                  Field::kSellerId,    Field::kSubcategory, Field::kProductId,
-                                  Field::kPrice,       Field::kRating,   Field::kReviewsCount};
+constexpr Field kInputFields[] = {Field::kTitle,    Field::kBrand,       Field::kDescription,
+                                  Field::kSellerId, Field::kSubcategory, Field::kProductId,
+                                  Field::kPrice,    Field::kRating,      Field::kReviewsCount};
 
 bool IsNumericDatatype(std::string_view t) {
-  static constexpr std::string_view kTypes[] = {"FP16",  "FP32",  "FP64",   "INT8",
-                                                "INT16", "INT32", "INT64",  "UINT8",
+  static constexpr std::string_view kTypes[] = {"FP16",   "FP32",   "FP64",  "INT8",
+                                                "INT16",  "INT32",  "INT64", "UINT8",
                                                 "UINT16", "UINT32", "UINT64"};
   return std::find(std::begin(kTypes), std::end(kTypes), t) != std::end(kTypes);
 }
@@ -35,12 +35,14 @@ std::string Quoted(std::string_view s) {
 
 struct Column {
   Field field = Field::kTitle;
-  std::vector<std::string> text;     // BYTES inputs
-  std::vector<double> numbers;       // numeric inputs
-  std::optional<size_t> shape_rows;  // N from the shape
+  std::vector<std::string> text;  // BYTES inputs
+  std::vector<double> numbers;    // numeric inputs
+  size_t rows() const { return text.size() + numbers.size(); }
 };
 
-// Everything in this parser that can fail returns false with *error set.
+// Everything in this parser that can fail returns false with *error set. The request is parsed
+// with simdjson's DOM (validated in full, keys in any order: JSON libraries that sort keys put
+// "data" before "datatype").
 class InferParser {
  public:
   InferParser(const RequestLimits& limits, size_t default_top_k, InferRequest* request,
@@ -48,34 +50,25 @@ class InferParser {
       : limits_(limits), default_top_k_(default_top_k), request_(request), error_(error) {}
 
   bool Parse(std::string* body) {
-    thread_local od::parser parser;
-    od::document doc;
-    if (!Ok(parser.iterate(PaddedView(body)).get(doc))) return false;
-    od::object root;
-    od::json_type type{};
-    if (!Ok(doc.type().get(type))) return false;
-    if (type != od::json_type::object) return Fail("the request must be a JSON object");
-    if (!Ok(doc.get_object().get(root))) return false;
-    bool saw_inputs = false;
-    for (auto member : root) {
-      od::field field;
-      if (!Ok(std::move(member).get(field))) return false;
-      std::string_view key;
-      if (!Ok(field.unescaped_key().get(key))) return false;
-      od::value value = field.value();
-      if (key == "id") {
-        if (!ParseId(value)) return false;
-      } else if (key == "inputs") {
-        saw_inputs = true;
-        if (!ParseInputs(value)) return false;
-      } else if (key == "outputs") {
-        if (!ParseOutputs(value)) return false;
-      } else if (key == "parameters") {
-        if (!ParseParameters(value, &top_k_, &probabilities_param_)) return false;
-      }
+    thread_local dom::parser parser;
+    dom::element root;
+    if (!Ok(parser.parse(PaddedView(body)).get(root))) return false;
+    dom::object object;
+    if (root.get_object().get(object)) return Fail("the request must be a JSON object");
+    dom::element value;
+    if (!object["id"].get(value)) {
+      std::string_view id;
+      if (value.get_string().get(id)) return Fail("'id' must be a string");
+      request_->has_id = true;
+      request_->id.assign(id);
     }
-    if (HasTrailingContent(doc)) return Fail("trailing content after the JSON object");
-    if (!saw_inputs) return Fail("'inputs' is required");
+    if (!object["parameters"].get(value) &&
+        !ParseParameters(value, &top_k_, &probabilities_param_)) {
+      return false;
+    }
+    if (!object["outputs"].get(value) && !ParseOutputs(value)) return false;
+    if (object["inputs"].get(value)) return Fail("'inputs' is required");
+    if (!ParseInputs(value)) return false;
     return Assemble();
   }
 
@@ -90,23 +83,9 @@ class InferParser {
     return false;
   }
 
-  bool ParseId(od::value value) {
-    std::string_view id;
-    od::json_type type{};
-    if (!Ok(value.type().get(type))) return false;
-    if (type != od::json_type::string) return Fail("'id' must be a string");
-    if (!Ok(value.get_string().get(id))) return false;
-    request_->has_id = true;
-    request_->id.assign(id);
-    return true;
-  }
-
-  bool ParseTopK(od::value value, size_t* top_k) {
-    od::json_type type{};
-    if (!Ok(value.type().get(type))) return false;
+  bool ParseTopK(dom::element value, size_t* top_k) {
     int64_t k = 0;
-    if (type != od::json_type::number || value.get_int64().get(k) || k < 1 ||
-        static_cast<size_t>(k) > limits_.max_top_k) {
+    if (value.get_int64().get(k) || k < 1 || static_cast<size_t>(k) > limits_.max_top_k) {
       return Fail("parameter 'top_k' must be an integer between 1 and " +
                   std::to_string(limits_.max_top_k));
     }
@@ -114,52 +93,32 @@ class InferParser {
     return true;
   }
 
-  bool ParseParameters(od::value value, size_t* top_k, std::optional<bool>* probabilities) {
-    od::object params;
-    od::json_type type{};
-    if (!Ok(value.type().get(type))) return false;
-    if (type != od::json_type::object) return Fail("'parameters' must be an object");
-    if (!Ok(value.get_object().get(params))) return false;
-    for (auto member : params) {
-      od::field field;
-      if (!Ok(std::move(member).get(field))) return false;
-      std::string_view key;
-      if (!Ok(field.unescaped_key().get(key))) return false;
-      if (key == "top_k") {
-        if (!ParseTopK(field.value(), top_k)) return false;
-      } else if (key == "probabilities" && probabilities != nullptr) {
-        bool b = false;
-        if (field.value().get_bool().get(b)) return Fail("parameter 'probabilities' must be a boolean");
-        *probabilities = b;
-      }
+  bool ParseParameters(dom::element value, size_t* top_k, std::optional<bool>* probabilities) {
+    dom::object params;
+    if (value.get_object().get(params)) return Fail("'parameters' must be an object");
+    dom::element v;
+    if (!params["top_k"].get(v) && !ParseTopK(v, top_k)) return false;
+    if (probabilities != nullptr && !params["probabilities"].get(v)) {
+      bool b = false;
+      if (v.get_bool().get(b)) return Fail("parameter 'probabilities' must be a boolean");
+      *probabilities = b;
     }
     return true;
   }
 
-  bool ParseOutputs(od::value value) {
-    od::array outputs;
-    od::json_type type{};
-    if (!Ok(value.type().get(type))) return false;
-    if (type != od::json_type::array) return Fail("'outputs' must be an array");
-    if (!Ok(value.get_array().get(outputs))) return false;
+  bool ParseOutputs(dom::element value) {
+    dom::array outputs;
+    if (value.get_array().get(outputs)) return Fail("'outputs' must be an array");
     outputs_given_ = true;
     request_->want_category = request_->want_confidence = false;
-    for (auto element : outputs) {
-      od::object output;
+    for (dom::element element : outputs) {
+      dom::object output;
       if (element.get_object().get(output)) return Fail("each of 'outputs' must be an object");
-      std::string name;
-      for (auto member : output) {
-        od::field field;
-        if (!Ok(std::move(member).get(field))) return false;
-        std::string_view key;
-        if (!Ok(field.unescaped_key().get(key))) return false;
-        if (key == "name") {
-          std::string_view n;
-          if (field.value().get_string().get(n)) return Fail("output 'name' must be a string");
-          name.assign(n);
-        } else if (key == "parameters") {
-          if (!ParseParameters(field.value(), &top_k_, nullptr)) return false;
-        }
+      std::string_view name;
+      if (output["name"].get_string().get(name)) return Fail("output 'name' must be a string");
+      dom::element params;
+      if (!output["parameters"].get(params) && !ParseParameters(params, &top_k_, nullptr)) {
+        return false;
       }
       if (name == "category") {
         request_->want_category = true;
@@ -177,15 +136,15 @@ class InferParser {
     return true;
   }
 
-  bool ParseShape(od::value value, const std::string& input, size_t* rows) {
-    od::array shape;
-    if (value.get_array().get(shape)) return Fail("input '" + input + "': 'shape' must be an array");
+  bool ParseShape(dom::element value, const std::string& input, size_t* rows) {
+    dom::array shape;
+    if (value.get_array().get(shape))
+      return Fail("input '" + input + "': 'shape' must be an array");
     std::vector<int64_t> dims;
-    for (auto element : shape) {
+    for (dom::element element : shape) {
       int64_t d = 0;
-      if (element.get_int64().get(d)) {
+      if (element.get_int64().get(d))
         return Fail("input '" + input + "': 'shape' must hold integers");
-      }
       dims.push_back(d);
     }
     if (dims.empty() || dims.size() > 2 || dims[0] < 1 || (dims.size() == 2 && dims[1] != 1)) {
@@ -195,87 +154,59 @@ class InferParser {
     return true;
   }
 
-  bool ParseData(od::value value, Column* column, bool numeric, const std::string& input) {
-    od::array data;
+  bool ParseData(dom::element value, Column* column, const std::string& input) {
+    dom::array data;
     if (value.get_array().get(data)) return Fail("input '" + input + "': 'data' must be an array");
-    for (auto element : data) {
-      if (column->text.size() + column->numbers.size() >= limits_.max_batch_items) {
-        return Fail("input '" + input + "': at most " + std::to_string(limits_.max_batch_items) +
-                    " rows per request");
-      }
-      od::value v;
-      if (!Ok(std::move(element).get(v))) return false;
-      od::json_type type{};
-      if (!Ok(v.type().get(type))) return false;
-      size_t row = column->text.size() + column->numbers.size();
+    if (data.size() > limits_.max_batch_items) {
+      return Fail("input '" + input + "': at most " + std::to_string(limits_.max_batch_items) +
+                  " rows per request");
+    }
+    const bool numeric = IsNumericField(column->field);
+    for (dom::element element : data) {
+      size_t row = column->rows();
       if (numeric) {
         double d = 0;
-        if (type != od::json_type::number || v.get_double().get(d)) {
+        if (!element.is_number() || element.get_double().get(d)) {
           return Fail("input '" + input + "' row " + std::to_string(row) +
                       ": expected a finite number (data must be flat)");
         }
         column->numbers.push_back(d);
       } else {
-        std::string_view s;
-        if (type != od::json_type::string) {
+        std::string_view text;
+        if (element.get_string().get(text)) {
           return Fail("input '" + input + "' row " + std::to_string(row) +
                       ": BYTES data must be strings (data must be flat)");
         }
-        if (!Ok(v.get_string().get(s))) return false;
-        column->text.emplace_back(s);
+        column->text.emplace_back(text);
       }
     }
     return true;
   }
 
-  bool ParseInputs(od::value value) {
-    od::array inputs;
-    od::json_type type{};
-    if (!Ok(value.type().get(type))) return false;
-    if (type != od::json_type::array) return Fail("'inputs' must be an array");
-    if (!Ok(value.get_array().get(inputs))) return false;
-    for (auto element : inputs) {
-      od::object input;
+  bool ParseInputs(dom::element value) {
+    dom::array inputs;
+    if (value.get_array().get(inputs)) return Fail("'inputs' must be an array");
+    for (dom::element element : inputs) {
+      dom::object input;
       if (element.get_object().get(input)) return Fail("each of 'inputs' must be an object");
-      std::string name, datatype;
-      bool has_data = false, has_shape = false;
-      Column column;
-      for (auto member : input) {
-        od::field field;
-        if (!Ok(std::move(member).get(field))) return false;
-        std::string_view key;
-        if (!Ok(field.unescaped_key().get(key))) return false;
-        if (key == "name") {
-          std::string_view n;
-          if (field.value().get_string().get(n)) return Fail("input 'name' must be a string");
-          name.assign(n);
-        } else if (key == "datatype") {
-          std::string_view d;
-          if (field.value().get_string().get(d)) return Fail("input 'datatype' must be a string");
-          datatype.assign(d);
-        } else if (key == "shape") {
-          size_t rows = 0;
-          if (!ParseShape(field.value(), name.empty() ? "?" : name, &rows)) return false;
-          column.shape_rows = rows;
-          has_shape = true;
-        } else if (key == "data") {
-          // On Demand reads forward only, so "data" must follow "name" and "datatype" (as every
-          // client library writes them).
-          if (name.empty() || datatype.empty()) {
-            return Fail("input 'data' must come after its 'name' and 'datatype'");
-          }
-          if (!Prepare(name, datatype, &column)) return false;
-          if (!ParseData(field.value(), &column, IsNumericField(column.field), name)) return false;
-          has_data = true;
-        }
+      std::string_view name_view, datatype;
+      if (input["name"].get_string().get(name_view)) {
+        return Fail("each input needs a string 'name'");
       }
-      if (name.empty()) return Fail("each input needs a 'name'");
-      if (!has_data) return Fail("input '" + name + "': 'data' is required");
-      if (!has_shape) return Fail("input '" + name + "': 'shape' is required");
-      size_t rows = column.text.size() + column.numbers.size();
-      if (*column.shape_rows != rows) {
-        return Fail("input '" + name + "': shape says " + std::to_string(*column.shape_rows) +
-                    " rows but data has " + std::to_string(rows));
+      const std::string name(name_view);
+      if (input["datatype"].get_string().get(datatype)) {
+        return Fail("input '" + name + "': 'datatype' is required");
+      }
+      Column column;
+      if (!Prepare(name, datatype, &column)) return false;
+      dom::element shape, data;
+      if (input["shape"].get(shape)) return Fail("input '" + name + "': 'shape' is required");
+      if (input["data"].get(data)) return Fail("input '" + name + "': 'data' is required");
+      size_t rows = 0;
+      if (!ParseShape(shape, name, &rows) || !ParseData(data, &column, name)) return false;
+      if (rows != column.rows()) {
+        return Fail("input '" + name + "': shape says " + std::to_string(rows) +
+                    " rows but data has " + std::to_string(column.rows()));
       }
       columns_.push_back(std::move(column));
     }
@@ -283,7 +214,7 @@ class InferParser {
   }
 
   // Checks the input's name and datatype and sets column->field.
-  bool Prepare(const std::string& name, const std::string& datatype, Column* column) {
+  bool Prepare(const std::string& name, std::string_view datatype, Column* column) {
     Field field;
     bool known = ParseFieldName(name, &field) &&
                  std::find(std::begin(kInputFields), std::end(kInputFields), field) !=
@@ -313,12 +244,11 @@ class InferParser {
       if (c.field == Field::kTitle) title = &c;
     }
     if (title == nullptr) return Fail("input 'title' is required");
-    size_t n = title->text.size();
+    size_t n = title->rows();
     for (const Column& c : columns_) {
-      size_t rows = c.text.size() + c.numbers.size();
-      if (rows != n) {
+      if (c.rows() != n) {
         return Fail("input '" + std::string(FieldName(c.field)) + "' has " +
-                    std::to_string(rows) + " rows but 'title' has " + std::to_string(n));
+                    std::to_string(c.rows()) + " rows but 'title' has " + std::to_string(n));
       }
     }
     request_->records.assign(n, ProductRecord());

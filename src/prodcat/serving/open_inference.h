@@ -5,10 +5,9 @@
 // best first) with their `labels` (BYTES [N, k]).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/data/record.h"
 #include "prodcat/models/bundle.h"
@@ -39,7 +38,6 @@ nlohmann::json InferOutputsMetadata();
 
 // Writes the infer response for `predictions` (one top-k list per row, k >= 1).
 void WriteInferResponse(const InferRequest& request, const ServedModel& model,
-                        const std::vector<std::vector<ScoredLabel>>& predictions,
-                        std::string* out);
+                        const std::vector<std::vector<ScoredLabel>>& predictions, std::string* out);
 
 }  // namespace prodcat::serving

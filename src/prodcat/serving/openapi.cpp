@@ -389,11 +389,10 @@ nlohmann::json OpenApiDocument(const RequestLimits& limits, size_t default_top_k
   top_k["schema"]["default"] = default_top_k;
   top_k["schema"]["maximum"] = limits.max_top_k;
   doc["info"]["description"] =
-      doc["info"]["description"].get<std::string>() +
-      " Limits: request bodies up to " + std::to_string(limits.max_single_body_bytes) +
-      " bytes for /predict and " + std::to_string(limits.max_batch_body_bytes) +
-      " bytes for batches; at most " + std::to_string(limits.max_batch_items) +
-      " items per batch.";
+      doc["info"]["description"].get<std::string>() + " Limits: request bodies up to " +
+      std::to_string(limits.max_single_body_bytes) + " bytes for /predict and " +
+      std::to_string(limits.max_batch_body_bytes) + " bytes for batches; at most " +
+      std::to_string(limits.max_batch_items) + " items per batch.";
   return doc;
 }
 

@@ -47,8 +47,8 @@ bool CheckNumber(const std::optional<double>& value, Field field, double min, do
 
 bool CheckRecordRules(const ProductRecord& record, const RequestLimits& limits, ApiError* error) {
   if (record.title.empty() || IsBlank(record.title)) {
-    *error = ApiError::Make(422, "missing_field", "title is required and must not be blank",
-                            "title");
+    *error =
+        ApiError::Make(422, "missing_field", "title is required and must not be blank", "title");
     return false;
   }
   constexpr double kInf = std::numeric_limits<double>::infinity();

@@ -7,10 +7,10 @@
 namespace prodcat::serving {
 
 struct RequestLimits {
-  size_t max_title_bytes = 1000;         // UTF-8 bytes of `title`
-  size_t max_description_bytes = 10000;  // UTF-8 bytes of `description`
-  size_t max_field_bytes = 256;          // UTF-8 bytes of every other string field
-  size_t max_batch_items = 1000;         // items per /predict/batch or infer request
+  size_t max_title_bytes = 1000;                   // UTF-8 bytes of `title`
+  size_t max_description_bytes = 10000;            // UTF-8 bytes of `description`
+  size_t max_field_bytes = 256;                    // UTF-8 bytes of every other string field
+  size_t max_batch_items = 1000;                   // items per /predict/batch or infer request
   size_t max_single_body_bytes = size_t{1} << 20;  // POST /predict
   size_t max_batch_body_bytes = size_t{16} << 20;  // POST /predict/batch and infer
   size_t max_top_k = 100;                          // also capped by the number of classes

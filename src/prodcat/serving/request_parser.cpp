@@ -12,9 +12,9 @@ namespace {
 namespace od = simdjson::ondemand;
 
 ApiError Malformed(simdjson::error_code code) {
-  return ApiError::Make(400, "invalid_json",
-                        std::string("request body is not valid JSON: ") +
-                            simdjson::error_message(code));
+  return ApiError::Make(
+      400, "invalid_json",
+      std::string("request body is not valid JSON: ") + simdjson::error_message(code));
 }
 
 // One parser per thread: it keeps its buffers between requests (no allocation per request).
@@ -77,11 +77,10 @@ ItemResult ReadField(Field field, od::value value, ProductRecord* record, ApiErr
     return ItemResult::kOk;
   }
   // Identifiers are often numeric in client systems: keep their JSON spelling.
-  if (type == od::json_type::number &&
-      (field == Field::kProductId || field == Field::kSellerId)) {
+  if (type == od::json_type::number && (field == Field::kProductId || field == Field::kSellerId)) {
     std::string_view token = value.raw_json_token();
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
-                              token.back() == '\t' || token.back() == '\r')) {
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' ||
+                              token.back() == '\r')) {
       token.remove_suffix(1);
     }
     target->assign(token);
@@ -131,9 +130,9 @@ bool ParsePredictRequest(std::string* body, const RequestLimits& limits, Product
   od::json_type type{};
   if ((code = doc.type().get(type))) return *error = Malformed(code), false;
   if (type != od::json_type::object) {
-    *error = ApiError::Make(422, "invalid_request",
-                            "request body must be a JSON object with at least a title, got " +
-                                TypeName(type));
+    *error = ApiError::Make(
+        422, "invalid_request",
+        "request body must be a JSON object with at least a title, got " + TypeName(type));
     return false;
   }
   od::object object;
@@ -155,10 +154,9 @@ bool ParseBatchItems(od::array array, const RequestLimits& limits, std::vector<B
     od::value value;
     if ((code = std::move(element).get(value))) return *error = Malformed(code), false;
     if (items->size() == limits.max_batch_items) {
-      *error = ApiError::Make(413, "batch_too_large",
-                              "a batch holds at most " + std::to_string(limits.max_batch_items) +
-                                  " items",
-                              "items");
+      *error = ApiError::Make(
+          413, "batch_too_large",
+          "a batch holds at most " + std::to_string(limits.max_batch_items) + " items", "items");
       return false;
     }
     BatchItem& item = items->emplace_back();

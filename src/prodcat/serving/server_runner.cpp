@@ -42,15 +42,14 @@ Status RunServer(const ServerRunOptions& options) {
   AccessLog access_log;
   PRODCAT_RETURN_IF_ERROR(access_log.Open(options.access_log));
   std::unique_ptr<http::HttpServer> server;  // declared before metrics: read by its gauge
-  ServingMetrics metrics([&server] {
-    return server ? static_cast<double>(server->in_flight()) : 0.0;
-  });
+  ServingMetrics metrics(
+      [&server] { return server ? static_cast<double>(server->in_flight()) : 0.0; });
   ModelManager models(std::move(source), [&](ReloadTrigger trigger, const ReloadResult& r) {
     metrics.CountReload(r);
     if (r.outcome == ReloadResult::Outcome::kReloaded) {
       if (auto model = models.current()) metrics.SetModel(*model);
-      spdlog::info("model reloaded ({}): version {} -> {} in {:.2f} s",
-                   ReloadTriggerName(trigger), r.previous_version, r.version, r.seconds);
+      spdlog::info("model reloaded ({}): version {} -> {} in {:.2f} s", ReloadTriggerName(trigger),
+                   r.previous_version, r.version, r.seconds);
     } else {
       spdlog::error("model reload ({}) rejected, still serving version {}: {}",
                     ReloadTriggerName(trigger), r.previous_version, r.status.message());
@@ -103,8 +102,7 @@ Status RunServer(const ServerRunOptions& options) {
       continue;
     }
     spdlog::info("{}: draining {} in-flight request(s), deadline {} ms",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT", server->in_flight(),
-                 options.drain.count());
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT", server->in_flight(), options.drain.count());
     break;
   }
   api.SetDraining();

@@ -10,9 +10,9 @@ namespace prodcat::serving {
 
 std::string_view EndpointLabel(std::string_view path) {
   static constexpr std::string_view kExact[] = {
-      "/",       "/health",       "/ready",        "/predict",         "/predict/batch",
-      "/metrics", "/openapi.json", "/docs",        "/redoc",           "/admin/reload",
-      "/v2",     "/v2/health/live", "/v2/health/ready"};
+      "/",        "/health",         "/ready",          "/predict", "/predict/batch",
+      "/metrics", "/openapi.json",   "/docs",           "/redoc",   "/admin/reload",
+      "/v2",      "/v2/health/live", "/v2/health/ready"};
   for (std::string_view e : kExact) {
     if (path == e) return e;
   }
@@ -44,9 +44,9 @@ ServingMetrics::ServingMetrics(std::function<double()> in_flight) {
                                         {"endpoint"}, kBatchBounds);
   predictions_ = registry_.AddCounter("prodcat_predictions_total",
                                       "Products scored, by predicted category.", {"category"});
-  invalid_inputs_ = registry_.AddCounter(
-      "prodcat_invalid_inputs_total", "Requests or batch items rejected by input validation.",
-      {"endpoint", "code"});
+  invalid_inputs_ = registry_.AddCounter("prodcat_invalid_inputs_total",
+                                         "Requests or batch items rejected by input validation.",
+                                         {"endpoint", "code"});
   model_info_ = registry_.AddGauge("prodcat_model_info", "The model being served (value 1).",
                                    {"name", "version", "family"});
   model_loaded_ = registry_.AddGauge("prodcat_model_loaded_timestamp_seconds",
@@ -57,8 +57,8 @@ ServingMetrics::ServingMetrics(std::function<double()> in_flight) {
                                   {"result"});
   reloads_->Add({"success"}, 0);
   reloads_->Add({"failure"}, 0);
-  ValueFamily* build = registry_.AddGauge("prodcat_build_info", "prodcat version (value 1).",
-                                          {"version"});
+  ValueFamily* build =
+      registry_.AddGauge("prodcat_build_info", "prodcat version (value 1).", {"version"});
   build->Set({kVersion}, 1);
   if (in_flight) {
     registry_.AddCallbackGauge("prodcat_http_in_flight_requests",
@@ -66,8 +66,7 @@ ServingMetrics::ServingMetrics(std::function<double()> in_flight) {
   }
   registry_.AddCallbackGauge("process_resident_memory_bytes", "Resident set size (statm).",
                              [] { return static_cast<double>(ResidentMemoryBytes()); });
-  registry_.AddCallbackGauge("process_resident_memory_max_bytes",
-                             "Peak resident set size (VmHWM).",
+  registry_.AddCallbackGauge("process_resident_memory_max_bytes", "Peak resident set size (VmHWM).",
                              [] { return static_cast<double>(PeakResidentMemoryBytes()); });
   registry_.AddCallbackGauge("process_cpu_seconds_total", "User and system CPU time.",
                              [] { return CpuSeconds(); });
@@ -86,8 +85,8 @@ void ServingMetrics::ObserveBatch(std::string_view endpoint, size_t items) {
   batch_sizes_->Observe({endpoint}, static_cast<double>(items));
 }
 
-void ServingMetrics::CountPrediction(std::string_view category) {
-  predictions_->Add({category});
+void ServingMetrics::CountPrediction(std::string_view category, double count) {
+  predictions_->Add({category}, count);
 }
 
 void ServingMetrics::CountInvalidInput(std::string_view endpoint, std::string_view code) {
@@ -97,9 +96,8 @@ void ServingMetrics::CountInvalidInput(std::string_view endpoint, std::string_vi
 void ServingMetrics::SetModel(const ServedModel& model) {
   model_info_->Clear();
   model_info_->Set({model.name, model.version, model.family}, 1);
-  double now = std::chrono::duration<double>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+  double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   model_loaded_->Set({}, now);
 }
 

@@ -21,10 +21,9 @@ class ServingMetrics {
   // `in_flight`: current in-flight requests (from the HTTP server), read at scrape time.
   explicit ServingMetrics(std::function<double()> in_flight = nullptr);
 
-  void ObserveRequest(std::string_view method, std::string_view path, int status,
-                      double seconds);
+  void ObserveRequest(std::string_view method, std::string_view path, int status, double seconds);
   void ObserveBatch(std::string_view endpoint, size_t items);
-  void CountPrediction(std::string_view category);
+  void CountPrediction(std::string_view category, double count = 1);
   void CountInvalidInput(std::string_view endpoint, std::string_view code);
   void SetModel(const ServedModel& model);
   void CountReload(const ReloadResult& result);
@@ -39,15 +38,15 @@ class ServingMetrics {
   HistogramFamily* batch_sizes() const { return batch_sizes_; }
 
  private:
-  MetricsRegistry registry_;     // owns the families below
-  ValueFamily* requests_;        // {endpoint, method, status}
-  HistogramFamily* latency_;     // seconds {endpoint}
+  MetricsRegistry registry_;      // owns the families below
+  ValueFamily* requests_;         // {endpoint, method, status}
+  HistogramFamily* latency_;      // seconds {endpoint}
   HistogramFamily* batch_sizes_;  // items {endpoint}
-  ValueFamily* predictions_;     // {category}
-  ValueFamily* invalid_inputs_;  // {endpoint, code}
-  ValueFamily* model_info_;      // 1 for the served {name, version, family}
-  ValueFamily* model_loaded_;    // unix time the served model was swapped in
-  ValueFamily* reloads_;         // {result="success"|"failure"}
+  ValueFamily* predictions_;      // {category}
+  ValueFamily* invalid_inputs_;   // {endpoint, code}
+  ValueFamily* model_info_;       // 1 for the served {name, version, family}
+  ValueFamily* model_loaded_;     // unix time the served model was swapped in
+  ValueFamily* reloads_;          // {result="success"|"failure"}
 };
 
 }  // namespace prodcat::serving

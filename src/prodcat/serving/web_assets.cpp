@@ -19,8 +19,8 @@ constexpr char kRedocBundle[] = "redoc/bundles/redoc.standalone.js";
 
 // The Swagger UI files the page uses, the only ones served under /docs/.
 constexpr std::string_view kSwaggerFiles[] = {
-    "swagger-ui.css",         "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
-    "favicon-16x16.png",      "favicon-32x32.png",    "oauth2-redirect.html",
+    "swagger-ui.css",    "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+    "favicon-16x16.png", "favicon-32x32.png",    "oauth2-redirect.html",
     "oauth2-redirect.js"};
 
 std::string ContentType(std::string_view file) {
@@ -39,9 +39,9 @@ fs::path ExecutableDir() {
 }
 
 void NotFound(std::string_view file, http::Response* response) {
-  SetErrorResponse(ApiError::Make(404, "not_found", "no such documentation asset: " +
-                                                        std::string(file)),
-                   response);
+  SetErrorResponse(
+      ApiError::Make(404, "not_found", "no such documentation asset: " + std::string(file)),
+      response);
 }
 
 }  // namespace
@@ -92,8 +92,8 @@ void WebAssets::ServeFile(const std::string& rel, const char* what,
     if (!s.ok()) {
       SetErrorResponse(
           ApiError::Make(503, "docs_unavailable",
-                         std::string(what) + " assets are not installed: " +
-                             (root_ / rel).string() +
+                         std::string(what) +
+                             " assets are not installed: " + (root_ / rel).string() +
                              " is missing. Run `npm ci` in web/ (the build does this when npm is "
                              "available) or pass --web-root DIR (a node_modules directory)."),
           response);
@@ -163,8 +163,7 @@ void WebAssets::RedocPage(http::Response* response) const {
 void WebAssets::SwaggerUiFile(std::string_view file, http::Response* response) const {
   for (std::string_view allowed : kSwaggerFiles) {
     if (file == allowed) {
-      return ServeFile(std::string(kSwaggerDir) + "/" + std::string(file), "Swagger UI",
-                       response);
+      return ServeFile(std::string(kSwaggerDir) + "/" + std::string(file), "Swagger UI", response);
     }
   }
   NotFound(file, response);

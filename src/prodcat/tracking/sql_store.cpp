@@ -85,11 +85,6 @@ Status ValidateKey(const char* what, const std::string& key) {
   return Status::Ok();
 }
 
-void GroupKeyValues(const std::vector<SqlRow>& rows,
-                    std::vector<std::pair<std::string, KeyValue>>* out) {
-  for (const SqlRow& row : rows) out->push_back({row.Text(0), {row.Text(1), row.Text(2)}});
-}
-
 std::vector<std::vector<std::string>> Chunks(const std::vector<std::string>& ids, size_t size) {
   std::vector<std::vector<std::string>> out;
   for (size_t i = 0; i < ids.size(); i += size) {

@@ -23,10 +23,6 @@ Status ResolveMaxResults(int64_t requested, int64_t default_value, int64_t limit
 // _ - . / space only, and no ".." path component (they become file names in MLflow).
 Status ValidateKey(const char* what, const std::string& key);
 
-// Key-value rows (owner, key, value) grouped by owner, for bulk loading of tags and params.
-void GroupKeyValues(const std::vector<SqlRow>& rows,
-                    std::vector<std::pair<std::string, KeyValue>>* out);
-
 // Splits `ids` into chunks small enough for one IN list.
 std::vector<std::vector<std::string>> Chunks(const std::vector<std::string>& ids,
                                              size_t size = 500);

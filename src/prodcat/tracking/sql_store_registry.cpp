@@ -75,7 +75,9 @@ Status LoadVersionDetails(SqlDb& db, std::vector<ModelVersion>* versions) {
     by_key[{v.name, v.version}] = &v;
   }
   std::vector<SqlValue> params(names.begin(), names.end());
-  std::string in = "(" + Placeholders(params.size()) + ")";
+  std::string in = "(";  // built by appends: GCC 12 warns falsely on "(" + string&&
+  in += Placeholders(params.size());
+  in += ")";
   std::vector<SqlRow> rows;
   PRODCAT_RETURN_IF_ERROR(
       db.Query("SELECT name, version, key, value FROM model_version_tags WHERE name IN " + in +
@@ -122,7 +124,9 @@ Status LoadModelDetails(SqlDb& db, std::vector<RegisteredModel>* models) {
     by_name[m.name] = &m;
     params.emplace_back(m.name);
   }
-  std::string in = "(" + Placeholders(params.size()) + ")";
+  std::string in = "(";  // built by appends: GCC 12 warns falsely on "(" + string&&
+  in += Placeholders(params.size());
+  in += ")";
   std::vector<SqlRow> rows;
   PRODCAT_RETURN_IF_ERROR(db.Query(
       "SELECT name, key, value FROM registered_model_tags WHERE name IN " + in + " ORDER BY key",

@@ -79,7 +79,8 @@ TEST_F(InferenceServiceTest, PredictWithTopKAndRequestId) {
   MakeService();
   EXPECT_EQ(Call("GET", "/ready").status, 200);
   auto r = Call("POST", "/predict?top_k=2", R"({"title": "wireless bluetooth headphones",
-      "product_id": "p9"})", {{"x-request-id", "client-id-1"}});
+      "product_id": "p9"})",
+                {{"x-request-id", "client-id-1"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(HeaderOf(r, "X-Request-Id"), "client-id-1");
   auto j = nlohmann::json::parse(r.body);
@@ -91,8 +92,7 @@ TEST_F(InferenceServiceTest, PredictWithTopKAndRequestId) {
   EXPECT_EQ(j["fallback"], false);
   ASSERT_EQ(j["probabilities"].size(), 2u);
   EXPECT_EQ(j["probabilities"][0]["category"], j["category"]);
-  EXPECT_FLOAT_EQ(j["probabilities"][0]["probability"].get<float>(),
-                  j["confidence"].get<float>());
+  EXPECT_FLOAT_EQ(j["probabilities"][0]["probability"].get<float>(), j["confidence"].get<float>());
   EXPECT_GE(j["probabilities"][0]["probability"].get<float>(),
             j["probabilities"][1]["probability"].get<float>());
 
@@ -162,9 +162,9 @@ TEST_F(InferenceServiceTest, AdminReloadNeedsTheToken) {
   EXPECT_EQ(j["result"], "reloaded");
   EXPECT_EQ(j["previous_version"], "1.0");
   EXPECT_EQ(j["version"], "2.0");
-  EXPECT_EQ(nlohmann::json::parse(Call("POST", "/predict", R"({"title": "x"})").body)["model"]
-                                 ["version"],
-            "2.0");
+  EXPECT_EQ(
+      nlohmann::json::parse(Call("POST", "/predict", R"({"title": "x"})").body)["model"]["version"],
+      "2.0");
 }
 
 TEST_F(InferenceServiceTest, V2MetadataAndInfer) {

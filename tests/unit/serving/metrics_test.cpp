@@ -103,8 +103,8 @@ TEST(ServingMetricsTest, RequestsReloadsModelAndMemory) {
   model.version = "def";
   metrics.SetModel(model);
   std::string text = metrics.Render();
-  EXPECT_TRUE(
-      Has(text, "prodcat_http_requests_total{endpoint=\"/predict\",method=\"POST\",status=\"200\"} 1"))
+  EXPECT_TRUE(Has(
+      text, "prodcat_http_requests_total{endpoint=\"/predict\",method=\"POST\",status=\"200\"} 1"))
       << text;
   EXPECT_TRUE(
       Has(text, "prodcat_http_requests_total{endpoint=\"other\",method=\"GET\",status=\"404\"} 1"))

@@ -36,6 +36,19 @@ TEST(OpenInferenceTest, ColumnsBecomeRecords) {
   EXPECT_EQ(p.request.top_k, 3u);
 }
 
+TEST(OpenInferenceTest, KeysInAnyOrder) {
+  // Libraries that sort keys write "data" before "datatype" and "name".
+  auto p = Parse(R"({"parameters": {"top_k": 1}, "inputs": [{"data": [5], "datatype": "INT64",
+      "name": "reviews_count", "shape": [1]}, {"data": ["lamp"], "datatype": "BYTES",
+      "name": "title", "shape": [1, 1]}], "id": "z"})");
+  ASSERT_TRUE(p.ok) << p.error;
+  ASSERT_EQ(p.request.records.size(), 1u);
+  EXPECT_EQ(p.request.records[0].title, "lamp");
+  EXPECT_DOUBLE_EQ(*p.request.records[0].reviews_count, 5.0);
+  EXPECT_EQ(p.request.id, "z");
+  EXPECT_EQ(p.request.top_k, 1u);
+}
+
 TEST(OpenInferenceTest, ProbabilitiesByParameterOrOutputs) {
   auto by_param = Parse(R"({"inputs": [{"name": "title", "shape": [1], "datatype": "BYTES",
       "data": ["x"]}], "parameters": {"top_k": 2}})");

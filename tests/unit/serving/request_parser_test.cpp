@@ -69,8 +69,8 @@ TEST(ParsePredictRequestTest, NonObjectIs422) {
 }
 
 TEST(ParsePredictRequestTest, MissingOrBlankTitle) {
-  for (const char* body : {R"({"brand": "x"})", R"({"title": ""})", R"({"title": "  \t"})",
-                           R"({"title": null})"}) {
+  for (const char* body :
+       {R"({"brand": "x"})", R"({"title": ""})", R"({"title": "  \t"})", R"({"title": null})"}) {
     auto r = ParseOne(body);
     EXPECT_FALSE(r.ok) << body;
     EXPECT_EQ(r.error.status, 422) << body;
@@ -84,8 +84,7 @@ TEST(ParsePredictRequestTest, WrongTypesNameTheField) {
     const char* body;
     const char* field;
   };
-  for (const Case& c : {Case{R"({"title": 5})", "title"},
-                        Case{R"({"title": ["a"]})", "title"},
+  for (const Case& c : {Case{R"({"title": 5})", "title"}, Case{R"({"title": ["a"]})", "title"},
                         Case{R"({"title": "x", "price": "12"})", "price"},
                         Case{R"({"title": "x", "price": true})", "price"},
                         Case{R"({"title": "x", "rating": {}})", "rating"},
@@ -199,15 +198,14 @@ TEST(ParseBatchRequestTest, WholeRequestErrors) {
   };
   RequestLimits limits;
   limits.max_batch_items = 3;
-  for (const Case& c : {Case{"[{\"title\": \"a\"}, {\"title\": ", 400, "invalid_json"},
-                        Case{"[{\"title\": \"a\"}] x", 400, "invalid_json"},
-                        Case{"[]", 422, "empty_batch"},
-                        Case{"{\"items\": []}", 422, "empty_batch"},
-                        Case{"{\"products\": []}", 422, "missing_field"},
-                        Case{"{\"items\": 3}", 422, "wrong_type"},
-                        Case{"\"x\"", 422, "invalid_request"},
-                        Case{"[{\"title\":\"a\"},{\"title\":\"b\"},{\"title\":\"c\"},{\"title\":\"d\"}]",
-                             413, "batch_too_large"}}) {
+  for (const Case& c :
+       {Case{"[{\"title\": \"a\"}, {\"title\": ", 400, "invalid_json"},
+        Case{"[{\"title\": \"a\"}] x", 400, "invalid_json"}, Case{"[]", 422, "empty_batch"},
+        Case{"{\"items\": []}", 422, "empty_batch"},
+        Case{"{\"products\": []}", 422, "missing_field"}, Case{"{\"items\": 3}", 422, "wrong_type"},
+        Case{"\"x\"", 422, "invalid_request"},
+        Case{"[{\"title\":\"a\"},{\"title\":\"b\"},{\"title\":\"c\"},{\"title\":\"d\"}]", 413,
+             "batch_too_large"}}) {
     std::string body = c.body;
     std::vector<BatchItem> items;
     ApiError error;
