@@ -13,7 +13,7 @@ void RegisterPredict(CLI::App& app) {
     size_t top_k = 3;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--model", a->model, "Model bundle directory")->required();
+  cmd->add_option("--model", a->model, "Model bundle directory or models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE")->required();
   cmd->add_option("--input", a->input, "Products file (.csv, .tsv, .jsonl)")->required();
   cmd->add_option("--output", a->output, "Predictions file (.csv or .jsonl)")->required();
   cmd->add_option("--top-k", a->top_k, "Labels per row")->capture_default_str();
@@ -27,7 +27,9 @@ void RegisterPredict(CLI::App& app) {
     options.top_k = a->top_k;
     options.threads = static_cast<int>(config.GetInt("train", "threads"));
     std::unique_ptr<ModelBundle> bundle;
-    if (s.ok()) s = ModelBundle::Load(a->model, &bundle);
+    std::string model_dir;
+    if (s.ok()) s = ResolveModel(config, a->model, &model_dir);
+    if (s.ok()) s = ModelBundle::Load(model_dir, &bundle);
     BatchPredictStats stats;
     if (s.ok()) s = PredictFile(*bundle, a->input, a->output, options, &stats);
     if (!s.ok()) {

@@ -84,8 +84,13 @@ void RegisterServe(CLI::App& app) {
   auto a = std::make_shared<Args>();
   serving::ServerRunOptions& r = a->run;
   serving::RequestLimits& limits = r.service.limits;
-  cmd->add_option("--model", r.model, "Model bundle directory (followed: reloaded when it changes)")
+  cmd->add_option("--model", r.model,
+                  "Model bundle directory, or models:/NAME@ALIAS (also /STAGE, /latest, /N) from "
+                  "the registry; followed: a new bundle or version goes live without downtime")
       ->required();
+  cmd->add_option("--tracking-uri", r.tracking_uri,
+                  "Registry store for models:/ URIs (default: $PRODCAT_TRACKING_URI or "
+                  "./prodcat-store/tracking.db)");
   cmd->add_option("--model-name", r.model_name,
                   "Name reported by the API (default: directory name)");
   cmd->add_option("--host", r.host, "Listen address")->capture_default_str();

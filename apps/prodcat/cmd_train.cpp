@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "prodcat/pipeline/tracking_hooks.h"
 #include "prodcat/pipeline/train.h"
 
 namespace prodcat::cli {
@@ -9,7 +10,7 @@ void RegisterTrain(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train the best of several classifiers into a bundle");
   struct Args {
     CommonOptions common;
-    std::string train, val, out, model, reframing, checkpoint_dir, suite;
+    std::string train, val, out, model, reframing, checkpoint_dir, suite, register_as;
     bool resume = false;
   };
   auto a = std::make_shared<Args>();
@@ -26,6 +27,7 @@ void RegisterTrain(CLI::App& app) {
   cmd->add_flag("--resume", a->resume, "Continue from the last checkpoint after a crash");
   cmd->add_option("--suite", a->suite,
                   "Expectation suite the data must pass (default: inferred from --train)");
+  cmd->add_option("--register", a->register_as, "Register the bundle under this model name");
   AddConfigOptions(cmd, &a->common);
   AddDataOptions(cmd, &a->common);
   cmd->callback([a] {
@@ -38,8 +40,39 @@ void RegisterTrain(CLI::App& app) {
     options.resume = a->resume;
     options.checkpoint_dir = a->checkpoint_dir;
     if (!a->suite.empty()) options.suite = a->suite;
+    TrackingOptions tracking = TrackingOptions::FromConfig(config);
+    tracking.register_as = a->register_as;
+    std::unique_ptr<tracking::RunLogger> logger;
+    if (s.ok()) s = StartTrackedRun(tracking, "train " + a->out, &logger);
+    if (s.ok() && logger) {
+      s = logger->LogParams(FlattenParams(config.root()));
+      tracking::RunLogger* log = logger.get();
+      options.on_round = [log](int step, const std::map<std::string, double>& metrics) {
+        Status ignored = log->LogMetrics(metrics, step);
+        (void)ignored;
+      };
+    }
     TrainOutcome outcome;
     if (s.ok()) s = TrainFromFiles(a->train, a->val, read, a->reframing, options, a->out, &outcome);
+    if (s.ok() && logger) {
+      for (const auto& c : outcome.candidates) {
+        std::string family = c["family"].get<std::string>();
+        if (s.ok()) {
+          s = logger->LogMetrics({{family + ".val_macro_f1", c["val_macro_f1"].get<double>()},
+                                  {family + ".val_accuracy", c["val_accuracy"].get<double>()},
+                                  {family + ".train_seconds", c["train_seconds"].get<double>()}});
+        }
+      }
+      if (s.ok()) s = logger->SetTag("prodcat.selected_family", outcome.family);
+      int64_t version = 0;
+      if (s.ok()) s = RegisterBundle(tracking, *logger, a->out, &version);
+      if (s.ok() && version == 0) s = logger->LogArtifact(a->out, "model");
+      if (s.ok() && version > 0) {
+        std::printf("registered models:/%s/%lld\n", a->register_as.c_str(),
+                    static_cast<long long>(version));
+      }
+      if (s.ok()) s = logger->End();
+    }
     if (!s.ok()) {
       ExitCode() = Fail(s);
       return;

@@ -18,6 +18,9 @@ struct CommonOptions {
   std::vector<std::string> overrides;  // --set key=value (repeatable)
   std::string columns;                 // --columns title=product_name,...
   std::string on_error;                // --on-error fail|skip
+  std::string tracking_uri;            // --tracking-uri (sqlite:///, postgresql://, http://)
+  std::string experiment;              // --experiment NAME
+  bool no_tracking = false;            // --no-tracking
 };
 
 void AddConfigOptions(CLI::App* cmd, CommonOptions* o);
@@ -26,6 +29,9 @@ void AddDataOptions(CLI::App* cmd, CommonOptions* o);
 Status LoadConfig(const CommonOptions& o, Config* config);
 // ReadOptions from the `data` section of the config.
 Status ReadOptionsFromConfig(const Config& config, ReadOptions* read);
+
+// Resolves models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE (or a directory).
+Status ResolveModel(const Config& config, const std::string& reference, std::string* dir);
 
 // Prints "error: <message>" to stderr and returns the exit code for a failed Status.
 int Fail(const Status& status);

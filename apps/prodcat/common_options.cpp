@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "prodcat/pipeline/prepare.h"
+#include "prodcat/registry/model_uri.h"
 
 namespace prodcat::cli {
 
@@ -15,6 +16,11 @@ void AddConfigOptions(CLI::App* cmd, CommonOptions* o) {
                   "YAML configuration file (defaults: config/prodcat.yaml)");
   cmd->add_option("--set", o->overrides, "Override a setting, e.g. --set models.gbdt.num_rounds=50")
       ->allow_extra_args(false);
+  cmd->add_option("--tracking-uri", o->tracking_uri,
+                  "Experiment tracking: sqlite:///PATH, postgresql://..., http://HOST:PORT "
+                  "(default $PRODCAT_TRACKING_URI or ./prodcat-store/tracking.db)");
+  cmd->add_option("--experiment", o->experiment, "Experiment name for tracking");
+  cmd->add_flag("--no-tracking", o->no_tracking, "Do not log to experiment tracking");
 }
 
 void AddDataOptions(CLI::App* cmd, CommonOptions* o) {
@@ -34,6 +40,13 @@ Status LoadConfig(const CommonOptions& o, Config* config) {
     }
   }
   if (!o.on_error.empty()) PRODCAT_RETURN_IF_ERROR(config->Set("data.on_error=" + o.on_error));
+  if (!o.tracking_uri.empty()) {
+    PRODCAT_RETURN_IF_ERROR(config->Set("tracking.uri=\"" + o.tracking_uri + "\""));
+  }
+  if (!o.experiment.empty()) {
+    PRODCAT_RETURN_IF_ERROR(config->Set("tracking.experiment=\"" + o.experiment + "\""));
+  }
+  if (o.no_tracking) PRODCAT_RETURN_IF_ERROR(config->Set("tracking.enabled=false"));
   return Status::Ok();
 }
 
@@ -44,6 +57,10 @@ Status ReadOptionsFromConfig(const Config& config, ReadOptions* read) {
   read->group_column.clear();
   read->require_label = false;
   return Status::Ok();
+}
+
+Status ResolveModel(const Config& config, const std::string& reference, std::string* dir) {
+  return registry::ResolveModelUri(reference, config.GetString("tracking", "uri"), dir);
 }
 
 int Fail(const Status& status) {

@@ -76,6 +76,11 @@ class Classifier {
   virtual std::vector<FeatureImportance> Importance(const FeatureSpec& spec, size_t top) const = 0;
 };
 
+// A training summary without the facts of one particular run (wall time, throughput, thread
+// count, resume point), so saved model files are byte-identical for the same seed and data; the
+// full summary goes into the bundle manifest instead.
+nlohmann::json ReproducibleSummary(const nlohmann::json& summary);
+
 // The factory. `params` holds the family's hyperparameters (unknown keys are an error naming the
 // key); missing keys take documented defaults.
 Status CreateClassifier(const std::string& family, const nlohmann::json& params, int num_classes,

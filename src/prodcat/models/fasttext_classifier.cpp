@@ -415,7 +415,7 @@ Status FastTextClassifier::Save(const fs::path& dir, std::vector<std::string>* f
   PRODCAT_RETURN_IF_ERROR(FsyncDirectory(dir));
   nlohmann::json meta = {{"format_version", kMetaVersion},
                          {"hyperparameters", params_.ToJson()},
-                         {"training", summary_},
+                         {"training", ReproducibleSummary(summary_)},
                          {"model_file", {{"name", kModelFile}, {"bytes", bytes}, {"sha256", sha}}}};
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / kMetaFile, meta.dump(2) + "\n"));
   if (files != nullptr) {

@@ -227,7 +227,7 @@ Status GbdtClassifier::Save(const fs::path& dir, std::vector<std::string>* files
       {"model_sha256", Sha256Hex(model_bytes_)},
       {"num_tabular_features", num_tabular_},
       {"class_names", class_names_},
-      {"training", summary_},
+      {"training", ReproducibleSummary(summary_)},
   };
   files->push_back(kModelFile);
   if (stack_model_) {

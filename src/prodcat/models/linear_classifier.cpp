@@ -393,7 +393,7 @@ Status LinearClassifier::Save(const fs::path& dir, std::vector<std::string>* fil
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / kWeightsFile, bytes));
   nlohmann::json meta = {{"format_version", kWeightsVersion},
                          {"hyperparameters", params_.ToJson()},
-                         {"training", summary_}};
+                         {"training", ReproducibleSummary(summary_)}};
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / kParamsFile, meta.dump(2) + "\n"));
   if (files != nullptr) {
     files->push_back(kWeightsFile);

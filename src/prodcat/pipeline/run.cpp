@@ -13,7 +13,9 @@
 #include "prodcat/pipeline/data_gate.h"
 #include "prodcat/pipeline/evaluate.h"
 #include "prodcat/pipeline/prepare.h"
+#include "prodcat/pipeline/tracking_hooks.h"
 #include "prodcat/pipeline/train.h"
+#include "prodcat/data/fingerprint.h"
 
 namespace prodcat {
 namespace fs = std::filesystem;
@@ -59,6 +61,10 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
     dir = fs::path("runs") / stamp;
   }
   PRODCAT_RETURN_IF_ERROR(EnsureDirectory(dir));
+  TrackingOptions tracking = TrackingOptions::FromConfig(config);
+  std::unique_ptr<tracking::RunLogger> logger;
+  PRODCAT_RETURN_IF_ERROR(StartTrackedRun(tracking, "run " + dir.filename().string(), &logger));
+  if (logger) PRODCAT_RETURN_IF_ERROR(logger->LogParams(FlattenParams(config.root())));
   nlohmann::json s;
   s["run_dir"] = fs::absolute(dir).string();
   s["started_at"] = UtcTimestamp();
@@ -92,6 +98,17 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
                {"test", splits.test.size()},
                {"classes", splits.quality_report["num_classes"]},
                {"imbalance_ratio", splits.quality_report["imbalance_ratio"]}};
+  if (logger) {
+    PRODCAT_RETURN_IF_ERROR(logger->LogInput("train", FingerprintRecords(splits.train),
+                                             input.string(), "training"));
+    PRODCAT_RETURN_IF_ERROR(logger->LogInput("val", FingerprintRecords(splits.val), input.string(),
+                                             "validation"));
+    PRODCAT_RETURN_IF_ERROR(logger->LogMetrics(
+        {{"data.rows_out", splits.quality_report["rows_out"].get<double>()},
+         {"data.imbalance_ratio", splits.quality_report["imbalance_ratio"].get<double>()}}));
+    PRODCAT_RETURN_IF_ERROR(
+        logger->LogArtifact(dir / "prepared" / "quality_report.json", "data"));
+  }
   spdlog::info("prepare: {} rows -> train {} / val {} / test {} ({:.1f}s)",
                splits.quality_report["rows_out"].get<size_t>(), splits.train.size(),
                splits.val.size(), splits.test.size(), timings["prepare"].get<double>());
@@ -111,6 +128,13 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   PRODCAT_RETURN_IF_ERROR(TrainOptions::FromConfig(config, options.model, &train_options));
   train_options.resume = options.resume;
   train_options.checkpoint_dir = dir / "checkpoints";
+  if (logger) {
+    tracking::RunLogger* log = logger.get();
+    train_options.on_round = [log](int step, const std::map<std::string, double>& metrics) {
+      Status ignored = log->LogMetrics(metrics, step);  // tracking never stops training
+      (void)ignored;
+    };
+  }
   TrainOutcome outcome;
   t = std::chrono::steady_clock::now();
   PRODCAT_RETURN_IF_ERROR(TrainBundle(splits.train, splits.val, splits.reframing, train_options,
@@ -119,6 +143,21 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   s["model"] = {{"dir", fs::absolute(dir / "model").string()},
                 {"family", outcome.family},
                 {"candidates", outcome.candidates}};
+  if (logger) {
+    for (const auto& c : outcome.candidates) {
+      std::string family = c["family"].get<std::string>();
+      PRODCAT_RETURN_IF_ERROR(logger->LogMetrics(
+          {{family + ".val_macro_f1", c["val_macro_f1"].get<double>()},
+           {family + ".val_accuracy", c["val_accuracy"].get<double>()},
+           {family + ".train_seconds", c["train_seconds"].get<double>()}}));
+      PRODCAT_RETURN_IF_ERROR(logger->LogParams(
+          FlattenParams(c["hyperparameters"], "models." + family + ".effective")));
+    }
+    PRODCAT_RETURN_IF_ERROR(logger->SetTag("prodcat.selected_family", outcome.family));
+    if (s.contains("validation")) {
+      PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "validation", "validation"));
+    }
+  }
   // The training split is no longer needed; free it before evaluation.
   std::vector<ProductRecord>().swap(splits.train);
 
@@ -133,6 +172,18 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   PRODCAT_RETURN_IF_ERROR(
       EvaluateToFiles(*bundle, eval_rows, eval, dir / "evaluation" / "report.json", &report));
   timings["evaluate"] = Since(t);
+  if (logger) {
+    PRODCAT_RETURN_IF_ERROR(
+        LogEvaluation(*logger, report, FingerprintRecords(eval_rows), dir / "evaluation"));
+    int64_t version = 0;
+    PRODCAT_RETURN_IF_ERROR(RegisterBundle(tracking, *logger, dir / "model", &version));
+    if (version == 0) PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "model", "model"));
+    s["tracking"] = {{"run_id", logger->run_id()}, {"experiment", tracking.experiment}};
+    if (version > 0) {
+      s["tracking"]["registered_model"] = tracking.register_as;
+      s["tracking"]["version"] = version;
+    }
+  }
   s["evaluation"] = {{"split", splits.test.empty() ? "val" : "test"},
                      {"report", fs::absolute(dir / "evaluation" / "report.json").string()},
                      {"accuracy", report["accuracy"]},
@@ -144,6 +195,11 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   s["seconds"] = timings;
   s["finished_at"] = UtcTimestamp();
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / "summary.json", s.dump(2) + "\n"));
+  if (logger) {
+    PRODCAT_RETURN_IF_ERROR(logger->LogMetrics({{"seconds.total", timings["total"].get<double>()}}));
+    PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "summary.json"));
+    PRODCAT_RETURN_IF_ERROR(logger->End());
+  }
   *summary = std::move(s);
   return Status::Ok();
 }
@@ -175,6 +231,16 @@ std::string RenderRunSummary(const nlohmann::json& s) {
       e.value("split", ""), num("accuracy"), num("macro_f1"), num("weighted_f1"),
       num("top3_accuracy"), num("log_loss"));
   out += fmt::format("  report          {}\n", e.value("report", ""));
+  if (s.contains("tracking")) {
+    const auto& tr = s["tracking"];
+    out += fmt::format("  tracking run    {} (experiment {})", tr.value("run_id", ""),
+                       tr.value("experiment", ""));
+    if (tr.contains("version")) {
+      out += fmt::format("; registered models:/{}/{}", tr.value("registered_model", ""),
+                         tr["version"].get<int64_t>());
+    }
+    out += "\n";
+  }
   out += fmt::format("  total time      {:.1f}s\n", s["seconds"].value("total", 0.0));
   return out;
 }

@@ -13,6 +13,14 @@ void AppendErrorObject(const ApiError& error, std::string* out) {
   } else {
     w.String(error.field);
   }
+  if (!error.violations.empty()) {
+    w.Key("violations").BeginArray();
+    for (const RuleViolation& v : error.violations) {
+      w.BeginObject().Key("field").String(v.field).Key("code").String(v.code);
+      w.Key("message").String(v.message).EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
 }
 

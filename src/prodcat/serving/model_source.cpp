@@ -2,6 +2,8 @@
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/sha256.h"
+#include "prodcat/registry/model_uri.h"
+#include "prodcat/serving/registry_source.h"
 
 namespace prodcat::serving {
 namespace fs = std::filesystem;
@@ -66,11 +68,12 @@ Status DirectorySource::Load(std::shared_ptr<const ServedModel>* out) const {
 }
 
 Status OpenModelSource(const std::string& uri, const std::string& name,
-                       std::unique_ptr<ModelSource>* out) {
-  if (uri.rfind("models:/", 0) == 0) {
-    return Status::Unimplemented("model URI '" + uri +
-                                 "': the model registry is not available in this build; pass a "
-                                 "model bundle directory");
+                       const std::string& tracking_uri, std::unique_ptr<ModelSource>* out) {
+  if (registry::IsModelUri(uri)) {
+    registry::ModelUri parsed;
+    PRODCAT_RETURN_IF_ERROR(registry::ParseModelUri(uri, &parsed).WithContext("--model"));
+    *out = std::make_unique<RegistrySource>(uri, tracking_uri, name);
+    return Status::Ok();
   }
   if (uri.empty()) return Status::InvalidArgument("--model: empty path");
   std::error_code ec;

@@ -1,7 +1,6 @@
 // ModelSource: where the served model comes from. The server asks a source for a cheap revision
 // marker (polled) and loads a verified model when the marker changes. DirectorySource follows a
-// bundle directory; a registry-backed source (models:/NAME@ALIAS, resolved through the model
-// registry) implements the same two calls.
+// bundle directory; RegistrySource (registry_source.h) follows a models:/ URI.
 #pragma once
 
 #include <filesystem>
@@ -39,8 +38,10 @@ class DirectorySource : public ModelSource {
   std::string name_;           // never empty
 };
 
-// "models:/NAME@ALIAS" (the registry; not available in this build yet) or a directory path.
+// A registry URI ("models:/NAME@ALIAS", ".../Production", ".../3"; see RegistrySource) or a
+// bundle directory. `name` overrides the reported model name; `tracking_uri` is the registry's
+// store ("" = the default).
 Status OpenModelSource(const std::string& uri, const std::string& name,
-                       std::unique_ptr<ModelSource>* out);
+                       const std::string& tracking_uri, std::unique_ptr<ModelSource>* out);
 
 }  // namespace prodcat::serving

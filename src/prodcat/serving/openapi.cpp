@@ -194,11 +194,17 @@ constexpr const char* kDocument = R"json({
       "Error": {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message", "field"],
-          "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true}}}}
+          "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true},
+            "violations": {"type": "array", "description": "Every rule the product broke", "items": {"$ref": "#/components/schemas/RuleViolation"}}}}}
+      },
+      "RuleViolation": {
+        "type": "object", "required": ["field", "code", "message"],
+        "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}
       },
       "ErrorDetail": {
         "type": "object", "required": ["code", "message", "field"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true}}
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string", "nullable": true},
+            "violations": {"type": "array", "description": "Every rule the product broke", "items": {"$ref": "#/components/schemas/RuleViolation"}}}
       },
       "Product": {
         "type": "object", "required": ["title"],
@@ -374,11 +380,14 @@ nlohmann::json OpenApiDocument(const RequestLimits& limits, size_t default_top_k
   doc["info"]["version"] = kVersion;
   auto& schemas = doc["components"]["schemas"];
   auto& product = schemas["Product"]["properties"];
-  product["title"]["maxLength"] = limits.max_title_bytes;
-  product["description"]["maxLength"] = limits.max_description_bytes;
+  product["title"]["maxLength"] = limits.rules.max_title_chars;
+  product["description"]["maxLength"] = limits.rules.max_description_chars;
   for (const char* field : {"product_id", "seller_id", "brand", "subcategory"}) {
-    product[field]["maxLength"] = limits.max_field_bytes;
+    product[field]["maxLength"] = limits.rules.max_other_chars;
   }
+  auto& rating = product["rating"];
+  rating["minimum"] = limits.rules.min_rating;
+  rating["maximum"] = limits.rules.max_rating;
   for (auto& variant : schemas["BatchRequest"]["oneOf"]) {
     auto& array = variant.contains("items") && variant["items"].contains("$ref")
                       ? variant

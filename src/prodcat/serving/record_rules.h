@@ -1,7 +1,6 @@
-// The field rules a product must pass before it is scored: title present, strings within their
-// length limits, numbers finite and in range. One call, so the serving API can switch to the
-// validation module's single-record rules (the schema shared with training data) without
-// touching the parsers.
+// The field rules a product must pass before it is scored, from the validation module's
+// RecordRules (the schema and range rules every reader shares: title present, text within its
+// length in code points, numbers finite and in range), mapped to the API's error shape.
 #pragma once
 
 #include "prodcat/data/record.h"
@@ -10,7 +9,8 @@
 
 namespace prodcat::serving {
 
-// Returns false and fills *error (status 422, field named) for the first rule the record breaks.
+// Returns false and fills *error (status 422; code, message and field of the first violation,
+// every violation in error->violations) when the record breaks a rule.
 bool CheckRecordRules(const ProductRecord& record, const RequestLimits& limits, ApiError* error);
 
 }  // namespace prodcat::serving

@@ -4,12 +4,12 @@
 
 #include <cstddef>
 
+#include "prodcat/validation/record_rules.h"
+
 namespace prodcat::serving {
 
 struct RequestLimits {
-  size_t max_title_bytes = 1000;                   // UTF-8 bytes of `title`
-  size_t max_description_bytes = 10000;            // UTF-8 bytes of `description`
-  size_t max_field_bytes = 256;                    // UTF-8 bytes of every other string field
+  RecordRulesOptions rules;  // field rules shared with the validation module (text lengths)
   size_t max_batch_items = 1000;                   // items per /predict/batch or infer request
   size_t max_single_body_bytes = size_t{1} << 20;  // POST /predict
   size_t max_batch_body_bytes = size_t{16} << 20;  // POST /predict/batch and infer

@@ -63,7 +63,7 @@ ItemResult ReadField(Field field, od::value value, ProductRecord* record, ApiErr
     double number = 0;
     if (value.get_double().get(number)) {
       const std::string name(FieldName(field));
-      *error = ApiError::Make(422, "invalid_value", name + " is not a finite double", name);
+      *error = ApiError::Make(422, "not_finite", name + " is not a finite double", name);
       return ItemResult::kInvalid;
     }
     *record->MutableNumericField(field) = number;
@@ -108,6 +108,12 @@ ItemResult ParseProduct(od::object object, const RequestLimits& limits, ProductR
     if (r == ItemResult::kInvalid) invalid = true;
   }
   if (invalid) return ItemResult::kInvalid;
+  // Surrounding whitespace carries nothing (the features normalize it away); trimming it makes a
+  // blank title an empty one, which the rules reject.
+  const size_t first = record->title.find_first_not_of(" \t\r\n");
+  record->title.erase(0, first == std::string::npos ? record->title.size() : first);
+  const size_t last = record->title.find_last_not_of(" \t\r\n");
+  record->title.erase(last == std::string::npos ? 0 : last + 1);
   return CheckRecordRules(*record, limits, error) ? ItemResult::kOk : ItemResult::kInvalid;
 }
 

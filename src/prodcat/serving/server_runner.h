@@ -14,8 +14,9 @@
 namespace prodcat::serving {
 
 struct ServerRunOptions {
-  std::string model;       // a bundle directory (later models:/NAME@ALIAS)
-  std::string model_name;  // "" = the source's name (the directory name)
+  std::string model;         // a bundle directory or a models:/ registry URI
+  std::string model_name;    // "" = the source's name (directory or registered model name)
+  std::string tracking_uri;  // the registry's store for models:/ URIs ("" = default)
   std::string host = "127.0.0.1";
   uint16_t port = 8000;  // 0 = any free port (printed)
   int threads = 0;       // I/O threads and batch workers each; 0 = hardware concurrency

@@ -83,11 +83,16 @@ TEST(DirectorySourceTest, RevisionFollowsTheManifest) {
   EXPECT_FALSE(source.CurrentRevision(&r3).ok());
 }
 
-TEST(OpenModelSourceTest, RegistryUrisAreNotAvailableYet) {
+TEST(OpenModelSourceTest, DirectoriesAndRegistryUris) {
+  ScratchDir dir;
   std::unique_ptr<ModelSource> source;
-  Status s = OpenModelSource("models:/catalog@production", "", &source);
-  EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
-  EXPECT_FALSE(OpenModelSource("/no/such/dir/anywhere", "", &source).ok());
+  ASSERT_TRUE(OpenModelSource("models:/catalog@production", "", "", &source).ok());
+  EXPECT_EQ(source->Describe(), "registry models:/catalog@production");
+  EXPECT_EQ(OpenModelSource("models:/catalog", "", "", &source).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(OpenModelSource("/no/such/dir/anywhere", "", "", &source).ok());
+  ASSERT_TRUE(OpenModelSource(dir.path().string(), "", "", &source).ok());
+  EXPECT_EQ(source->Describe(), "directory " + dir.path().string());
 }
 
 struct Recorder {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "prodcat/serving/record_rules.h"
 
 namespace prodcat::serving {
@@ -74,7 +76,7 @@ TEST(ParsePredictRequestTest, MissingOrBlankTitle) {
     auto r = ParseOne(body);
     EXPECT_FALSE(r.ok) << body;
     EXPECT_EQ(r.error.status, 422) << body;
-    EXPECT_EQ(r.error.code, "missing_field") << body;
+    EXPECT_EQ(r.error.code, "required") << body;
     EXPECT_EQ(r.error.field, "title") << body;
   }
 }
@@ -111,12 +113,13 @@ TEST(ParsePredictRequestTest, NonFiniteAndOutOfRangeNumbers) {
 
   auto negative = ParseOne(R"({"title": "x", "price": -0.01})");
   EXPECT_FALSE(negative.ok);
-  EXPECT_EQ(negative.error.code, "out_of_range");
+  EXPECT_EQ(negative.error.code, "negative");
   EXPECT_EQ(negative.error.field, "price");
 
   auto rating = ParseOne(R"({"title": "x", "rating": 5.5})");
   EXPECT_FALSE(rating.ok);
   EXPECT_EQ(rating.error.field, "rating");
+  EXPECT_EQ(rating.error.code, "out_of_range");
 
   auto reviews = ParseOne(R"({"title": "x", "reviews_count": -1})");
   EXPECT_FALSE(reviews.ok);
@@ -127,13 +130,15 @@ TEST(ParsePredictRequestTest, NonFiniteAndOutOfRangeNumbers) {
 
 TEST(ParsePredictRequestTest, OversizeStrings) {
   RequestLimits limits;
-  limits.max_title_bytes = 10;
-  limits.max_field_bytes = 4;
+  limits.rules.max_title_chars = 10;
+  limits.rules.max_other_chars = 4;
   auto title = ParseOne(R"({"title": "01234567890"})", limits);
   EXPECT_FALSE(title.ok);
   EXPECT_EQ(title.error.code, "too_long");
   EXPECT_EQ(title.error.field, "title");
   EXPECT_TRUE(ParseOne(R"({"title": "0123456789"})", limits).ok);
+  // Limits count characters, not bytes.
+  EXPECT_TRUE(ParseOne(R"({"title": "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"})", limits).ok);
   auto brand = ParseOne(R"({"title": "x", "brand": "abcde"})", limits);
   EXPECT_FALSE(brand.ok);
   EXPECT_EQ(brand.error.field, "brand");
@@ -221,6 +226,21 @@ TEST(ParseBatchRequestTest, ExactlyTheLimitIsAccepted) {
   EXPECT_EQ(ParseBatchOk(R"([{"title":"a"},{"title":"b"},{"title":"c"}])", limits).size(), 3u);
 }
 
+TEST(RecordRulesTest, ReportsEveryViolationWithTheFirstAsTheError) {
+  std::string body = R"({"title": "x", "price": -1, "rating": 9})";
+  ProductRecord record;
+  ApiError error;
+  ASSERT_FALSE(ParsePredictRequest(&body, {}, &record, &error));
+  EXPECT_EQ(error.field, "price");
+  ASSERT_EQ(error.violations.size(), 2u);
+  EXPECT_EQ(error.violations[1].field, "rating");
+  http::Response response;
+  SetErrorResponse(error, &response);
+  auto j = nlohmann::json::parse(response.body);
+  EXPECT_EQ(j["error"]["violations"].size(), 2u);
+  EXPECT_EQ(j["error"]["violations"][1]["code"], "out_of_range");
+}
+
 TEST(RecordRulesTest, AcceptsAPlainRecordAndRejectsNonFinite) {
   ProductRecord r;
   r.title = "desk lamp";
@@ -229,7 +249,7 @@ TEST(RecordRulesTest, AcceptsAPlainRecordAndRejectsNonFinite) {
   r.rating = std::numeric_limits<double>::quiet_NaN();
   EXPECT_FALSE(CheckRecordRules(r, {}, &error));
   EXPECT_EQ(error.field, "rating");
-  EXPECT_EQ(error.code, "invalid_value");
+  EXPECT_EQ(error.code, "not_finite");
 }
 
 }  // namespace
