@@ -26,15 +26,15 @@ inline const std::string kServeBin = PRODCAT_BINARY;
 // changes the data, so the data fingerprint and with it the model version.
 inline void TrainBundle(const std::filesystem::path& out, int seed, int rows = 2000) {
   TempDir work;
-  auto g = Run({kServeBin, "generate", "--rows", std::to_string(rows), "--seed",
-                std::to_string(seed), "--out", work / "products.csv"});
+  auto g = RunProcess({kServeBin, "generate", "--rows", std::to_string(rows), "--seed",
+                       std::to_string(seed), "--out", work / "products.csv"});
   ASSERT_EQ(g.exit_code, 0) << g.err;
-  auto p =
-      Run({kServeBin, "prepare", "--input", work / "products.csv", "--out", work / "prepared"});
+  auto p = RunProcess(
+      {kServeBin, "prepare", "--input", work / "products.csv", "--out", work / "prepared"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  auto t = Run({kServeBin, "train", "--train", work / "prepared/train.csv", "--val",
-                work / "prepared/val.csv", "--out", out.string(), "--model", "linear", "--set",
-                "train.progress=false"});
+  auto t = RunProcess({kServeBin, "train", "--train", work / "prepared/train.csv", "--val",
+                       work / "prepared/val.csv", "--out", out.string(), "--model", "linear",
+                       "--set", "train.progress=false"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
 }
 

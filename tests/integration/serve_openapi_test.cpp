@@ -159,7 +159,9 @@ class ServeOpenApiTest : public ::testing::Test {
     HttpClient c(server_->port());
     HttpResult r = c.Request(method, target, body, headers);
     std::string what = method + " " + target + " -> " + std::to_string(r.status);
-    if (expect_status != 0) EXPECT_EQ(r.status, expect_status) << what << " " << r.body;
+    if (expect_status != 0) {
+      EXPECT_EQ(r.status, expect_status) << what << " " << r.body;
+    }
     std::string path = target.substr(0, target.find('?'));
     std::string tmpl = MatchTemplate(doc_, path);
     ASSERT_FALSE(tmpl.empty()) << what << ": path not documented";

@@ -1,6 +1,6 @@
-// Models go live without downtime: `prodcat serve` follows its bundle directory (poll, SIGHUP,
-// POST /admin/reload), swaps a new bundle in under load with zero failed requests, and rejects a
-// corrupt bundle while the current model keeps serving.
+// Models go live without downtime: `prodcat serve` follows its bundle directory or registry
+// alias (poll, SIGHUP, POST /admin/reload), swaps a new bundle in under load with zero failed
+// requests, and rejects a corrupt bundle while the current model keeps serving.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -176,9 +176,38 @@ TEST_F(ServeReloadTest, StartupFailsClearlyOnABadBundle) {
   EXPECT_NE(missing.startup_exit_code(), 0);
   EXPECT_NE(missing.err().find("does-not-exist"), std::string::npos) << missing.err();
 
-  ServeProcess registry(dir_, "models:/catalog@production");
+  ServeProcess registry(dir_, "models:/catalog@production",
+                        {"--tracking-uri", "sqlite://" + (dir_.path() / "empty.db").string()});
   EXPECT_NE(registry.startup_exit_code(), 0);
-  EXPECT_NE(registry.err().find("registry"), std::string::npos) << registry.err();
+  EXPECT_NE(registry.err().find("catalog"), std::string::npos) << registry.err();
+}
+
+TEST_F(ServeReloadTest, FollowsARegistryAlias) {
+  const std::string store = "sqlite://" + (dir_.path() / "tracking.db").string();
+  for (const char* bundle : {"model", "next"}) {
+    auto r = RunProcess(
+        {kServeBin, "registry", "register", "catalog", dir_ / bundle, "--tracking-uri", store});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto alias = RunProcess(
+      {kServeBin, "registry", "alias", "catalog", "champion", "1", "--tracking-uri", store});
+  ASSERT_EQ(alias.exit_code, 0) << alias.err;
+  ServeProcess server(dir_, "models:/catalog@champion",
+                      {"--tracking-uri", store, "--poll-seconds", "0.2"});
+  ASSERT_NE(server.port(), 0) << server.err();
+  HttpClient c(server.port());
+  auto r = c.Request("GET", "/");
+  ASSERT_EQ(r.status, 200);
+  Json info = Json::parse(r.body);
+  EXPECT_EQ(info["model"]["name"], "catalog");
+  EXPECT_EQ(info["model"]["version"], "1");  // the registry's version number
+  EXPECT_EQ(c.Request("GET", "/v2/models/catalog/versions/1/ready").status, 200);
+
+  alias = RunProcess(
+      {kServeBin, "registry", "alias", "catalog", "champion", "2", "--tracking-uri", store});
+  ASSERT_EQ(alias.exit_code, 0) << alias.err;
+  ASSERT_TRUE(WaitFor([&] { return ServedVersion(server.port()) == "2"; })) << server.err();
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 namespace prodcat::serving {
 
 struct RequestLimits {
-  RecordRulesOptions rules;  // field rules shared with the validation module (text lengths)
-  size_t max_batch_items = 1000;                   // items per /predict/batch or infer request
+  RecordRulesOptions rules;       // field rules shared with the validation module (text lengths)
+  size_t max_batch_items = 1000;  // items per /predict/batch or infer request
   size_t max_single_body_bytes = size_t{1} << 20;  // POST /predict
   size_t max_batch_body_bytes = size_t{16} << 20;  // POST /predict/batch and infer
   size_t max_top_k = 100;                          // also capped by the number of classes

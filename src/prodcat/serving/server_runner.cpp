@@ -37,7 +37,8 @@ Status RunServer(const ServerRunOptions& options) {
       options.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(options.web_root);
 
   std::unique_ptr<ModelSource> source;
-  PRODCAT_RETURN_IF_ERROR(OpenModelSource(options.model, options.model_name, options.tracking_uri, &source));
+  PRODCAT_RETURN_IF_ERROR(
+      OpenModelSource(options.model, options.model_name, options.tracking_uri, &source));
 
   AccessLog access_log;
   PRODCAT_RETURN_IF_ERROR(access_log.Open(options.access_log));

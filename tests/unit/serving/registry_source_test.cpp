@@ -20,12 +20,12 @@ TEST(RegistrySourceTest, FollowsAnAlias) {
   std::unique_ptr<tracking::TrackingClient> client;
   ASSERT_TRUE(tracking::TrackingClient::Open(store, &client).ok());
   tracking::ModelVersion v1, v2;
-  ASSERT_TRUE(registry::RegisterModelVersion(*client, "shop", "", (dir.path() / "b1").string(),
-                                             {}, &v1)
-                  .ok());
-  ASSERT_TRUE(registry::RegisterModelVersion(*client, "shop", "", (dir.path() / "b2").string(),
-                                             {}, &v2)
-                  .ok());
+  ASSERT_TRUE(
+      registry::RegisterModelVersion(*client, "shop", "", (dir.path() / "b1").string(), {}, &v1)
+          .ok());
+  ASSERT_TRUE(
+      registry::RegisterModelVersion(*client, "shop", "", (dir.path() / "b2").string(), {}, &v2)
+          .ok());
   ASSERT_TRUE(client->store().SetRegisteredModelAlias("shop", "champion", v1.version).ok());
 
   auto source = std::make_unique<RegistrySource>("models:/shop@champion", store, "");

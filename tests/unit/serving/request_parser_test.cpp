@@ -138,7 +138,10 @@ TEST(ParsePredictRequestTest, OversizeStrings) {
   EXPECT_EQ(title.error.field, "title");
   EXPECT_TRUE(ParseOne(R"({"title": "0123456789"})", limits).ok);
   // Limits count characters, not bytes.
-  EXPECT_TRUE(ParseOne(R"({"title": "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"})", limits).ok);
+  EXPECT_TRUE(
+      ParseOne(R"({"title": "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"})",
+               limits)
+          .ok);
   auto brand = ParseOne(R"({"title": "x", "brand": "abcde"})", limits);
   EXPECT_FALSE(brand.ok);
   EXPECT_EQ(brand.error.field, "brand");
