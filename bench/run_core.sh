@@ -9,6 +9,7 @@ ROWS=("$@")
 ((${#ROWS[@]})) || ROWS=(100000 1000000)
 WORK=${PRODCAT_BENCH_DIR:-$(mktemp -d /tmp/prodcat-bench-XXXX)}
 mkdir -p bench/results
+export PRODCAT_TRACKING_URI=${PRODCAT_TRACKING_URI:-sqlite:///$WORK/tracking.db}
 
 measure() {  # name rows cmd... -> appends a JSON object to $STEPS
   local name=$1 rows=$2

@@ -39,6 +39,9 @@ inline pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::
     dup2(o, 1);
     dup2(e, 2);
     int devnull = open("/dev/null", O_RDONLY);
+    // Tracking goes to a store of this test process, never into the working directory.
+    std::string store = "sqlite:///tmp/prodcat_it_tracking_" + std::to_string(getppid()) + ".db";
+    setenv("PRODCAT_TRACKING_URI", store.c_str(), /*overwrite=*/0);
     dup2(devnull, 0);
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

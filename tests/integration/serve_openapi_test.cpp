@@ -211,11 +211,9 @@ TEST_F(ServeOpenApiTest, RealResponsesMatchTheDocument) {
       {"title": ""}, 5])",
            {}, 200);
   Exchange("POST", "/predict/batch", R"({"items": [{"title": "Dog leash"}]})", {}, 200);
-  Exchange("POST", "/predict/batch",
-           "[" + std::string("{\"title\":\"a\"},") +
-               "{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":\"a\"},{\"title\":"
-               "\"a\"}]",
-           {}, 413);
+  Json six = Json::array();  // one more than --max-batch
+  for (int i = 0; i < 6; ++i) six.push_back({{"title", "a"}});
+  Exchange("POST", "/predict/batch", six.dump(), {}, 413);
   Exchange("POST", "/predict/batch", "[}", {}, 400);
   Exchange("POST", "/predict/batch", "[]", {}, 422);
   Exchange("GET", "/metrics", "", {}, 200);
