@@ -10,7 +10,7 @@ BIN=${PRODCAT_BIN:-build/apps/prodcat}
 DATA=${1:-../shared/datasets/pricerunner.csv}
 [[ -f "$DATA" ]] || { echo "dataset not found: $DATA (it lives in ../shared/datasets)"; exit 0; }
 W=${PRODCAT_BENCH_DIR:-$(mktemp -d /tmp/prodcat-pricerunner-XXXX)}
-mkdir -p bench/results
+mkdir -p bench/results "$W"
 
 "$BIN" prepare --input "$DATA" --columns seller_id=merchant_id --group-col cluster_id \
   --out "$W/prep" >"$W/prepare.out"
