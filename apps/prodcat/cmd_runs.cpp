@@ -48,7 +48,7 @@ void RegisterRuns(CLI::App& app) {
   {
     auto* cmd = runs->add_subcommand("list", "List runs, newest first");
     struct Args {
-      std::string uri, experiment = "Default", filter;
+      std::string uri, experiment = "prodcat", filter;
       std::vector<std::string> order_by;
       int64_t max = 50;
       bool deleted = false;
