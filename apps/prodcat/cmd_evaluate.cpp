@@ -1,8 +1,8 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "prodcat/evaluation/metrics.h"
 #include "prodcat/data/fingerprint.h"
+#include "prodcat/evaluation/metrics.h"
 #include "prodcat/pipeline/evaluate.h"
 #include "prodcat/pipeline/tracking_hooks.h"
 
@@ -15,7 +15,10 @@ void RegisterEvaluate(CLI::App& app) {
     std::string model, data, out;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--model", a->model, "Model bundle directory or models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE")->required();
+  cmd->add_option(
+         "--model", a->model,
+         "Model bundle directory or models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE")
+      ->required();
   cmd->add_option("--data", a->data, "Labeled products file")->required();
   cmd->add_option("--out", a->out, "Report JSON path (plots are written beside it)")->required();
   AddConfigOptions(cmd, &a->common);

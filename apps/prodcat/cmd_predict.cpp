@@ -13,7 +13,10 @@ void RegisterPredict(CLI::App& app) {
     size_t top_k = 3;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--model", a->model, "Model bundle directory or models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE")->required();
+  cmd->add_option(
+         "--model", a->model,
+         "Model bundle directory or models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE")
+      ->required();
   cmd->add_option("--input", a->input, "Products file (.csv, .tsv, .jsonl)")->required();
   cmd->add_option("--output", a->output, "Predictions file (.csv or .jsonl)")->required();
   cmd->add_option("--top-k", a->top_k, "Labels per row")->capture_default_str();

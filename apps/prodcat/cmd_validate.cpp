@@ -43,7 +43,8 @@ void RegisterValidateCommand(CLI::App& app) {
     }
     std::printf("%s", result.RenderTable().c_str());
     if (result.HasBlockingFailure()) {
-      std::fprintf(stderr, "error: %s failed an expectation of severity 'error'\n", a->data.c_str());
+      std::fprintf(stderr, "error: %s failed an expectation of severity 'error'\n",
+                   a->data.c_str());
       ExitCode() = 1;
     }
   });
@@ -93,13 +94,15 @@ void RegisterSchemaCommand(CLI::App& app) {
     std::string new_schema, mode = "BACKWARD";
   };
   auto a = std::make_shared<Args>();
-  check->add_option("--old", a->old_schemas,
-                    "Older schema(s), oldest first (transitive modes check all)")
+  check
+      ->add_option("--old", a->old_schemas,
+                   "Older schema(s), oldest first (transitive modes check all)")
       ->required();
   check->add_option("--new", a->new_schema, "The new schema")->required();
-  check->add_option("--mode", a->mode,
-                    "BACKWARD | FORWARD | FULL | BACKWARD_TRANSITIVE | FORWARD_TRANSITIVE | "
-                    "FULL_TRANSITIVE")
+  check
+      ->add_option("--mode", a->mode,
+                   "BACKWARD | FORWARD | FULL | BACKWARD_TRANSITIVE | FORWARD_TRANSITIVE | "
+                   "FULL_TRANSITIVE")
       ->capture_default_str();
   check->callback([a] {
     CompatibilityMode mode;

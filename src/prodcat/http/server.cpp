@@ -283,9 +283,28 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    timer_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    Linger();
+  }
+
+  // Lingering close: read and discard what the client is still sending (an over-limit body, say)
+  // for up to a second, so the kernel does not answer it with a reset that destroys the error
+  // response just written.
+  void Linger() {
+    if (lingered_bytes_ > (8u << 20)) return stream_.close();
+    discard_.resize(16 * 1024);
+    stream_.expires_after(std::chrono::seconds(1));
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) {
+                                self->stream_.close();
+                                return;
+                              }
+                              self->lingered_bytes_ += n;
+                              self->Linger();
+                            });
   }
 
   beast::tcp_stream stream_;                                         // the connection
@@ -302,6 +321,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_, method_, target_, request_id_;
   size_t request_bytes_ = 0;
   int status_ = 0;
+  std::vector<char> discard_;  // lingering-close read buffer
+  size_t lingered_bytes_ = 0;  // discarded after the response, bounded
 };
 
 }  // namespace

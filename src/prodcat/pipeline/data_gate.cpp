@@ -52,8 +52,10 @@ Status GateSplits(const fs::path& suite_path, const std::vector<NamedRecords>& s
   }
   *summary = std::move(s);
   if (!failures.empty()) {
-    return Status::FailedPrecondition("data validation failed (expectations of severity 'error'); "
-                                      "reports in " + out_dir.string() + failures);
+    return Status::FailedPrecondition(
+        "data validation failed (expectations of severity 'error'); "
+        "reports in " +
+        out_dir.string() + failures);
   }
   return Status::Ok();
 }

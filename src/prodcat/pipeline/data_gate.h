@@ -6,11 +6,10 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"
@@ -18,8 +17,8 @@
 namespace prodcat {
 
 struct NamedRecords {
-  std::string name;                            // "train", "val", "test"
-  const std::vector<ProductRecord>* records;   // not owned
+  std::string name;                           // "train", "val", "test"
+  const std::vector<ProductRecord>* records;  // not owned
 };
 
 // Writes out_dir/suite.yaml and out_dir/<name>.json per checked split; *summary gets

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "prodcat/common/file_util.h"
+#include "prodcat/data/fingerprint.h"
 #include "prodcat/data/generator.h"
 #include "prodcat/evaluation/metrics.h"
 #include "prodcat/models/bundle.h"
@@ -15,7 +16,6 @@
 #include "prodcat/pipeline/prepare.h"
 #include "prodcat/pipeline/tracking_hooks.h"
 #include "prodcat/pipeline/train.h"
-#include "prodcat/data/fingerprint.h"
 
 namespace prodcat {
 namespace fs = std::filesystem;
@@ -99,15 +99,14 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
                {"classes", splits.quality_report["num_classes"]},
                {"imbalance_ratio", splits.quality_report["imbalance_ratio"]}};
   if (logger) {
-    PRODCAT_RETURN_IF_ERROR(logger->LogInput("train", FingerprintRecords(splits.train),
-                                             input.string(), "training"));
-    PRODCAT_RETURN_IF_ERROR(logger->LogInput("val", FingerprintRecords(splits.val), input.string(),
-                                             "validation"));
+    PRODCAT_RETURN_IF_ERROR(
+        logger->LogInput("train", FingerprintRecords(splits.train), input.string(), "training"));
+    PRODCAT_RETURN_IF_ERROR(
+        logger->LogInput("val", FingerprintRecords(splits.val), input.string(), "validation"));
     PRODCAT_RETURN_IF_ERROR(logger->LogMetrics(
         {{"data.rows_out", splits.quality_report["rows_out"].get<double>()},
          {"data.imbalance_ratio", splits.quality_report["imbalance_ratio"].get<double>()}}));
-    PRODCAT_RETURN_IF_ERROR(
-        logger->LogArtifact(dir / "prepared" / "quality_report.json", "data"));
+    PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "prepared" / "quality_report.json", "data"));
   }
   spdlog::info("prepare: {} rows -> train {} / val {} / test {} ({:.1f}s)",
                splits.quality_report["rows_out"].get<size_t>(), splits.train.size(),
@@ -116,9 +115,10 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   if (config.GetBool("validation", "enabled")) {
     nlohmann::json gate;
     t = std::chrono::steady_clock::now();
-    Status gate_status = GateSplits(config.GetString("validation", "suite"),
-                                    {{"train", &splits.train}, {"val", &splits.val}, {"test", &splits.test}},
-                                    dir / "validation", &gate);
+    Status gate_status =
+        GateSplits(config.GetString("validation", "suite"),
+                   {{"train", &splits.train}, {"val", &splits.val}, {"test", &splits.test}},
+                   dir / "validation", &gate);
     timings["validate"] = Since(t);
     s["validation"] = gate;
     PRODCAT_RETURN_IF_ERROR(gate_status);
@@ -146,10 +146,10 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   if (logger) {
     for (const auto& c : outcome.candidates) {
       std::string family = c["family"].get<std::string>();
-      PRODCAT_RETURN_IF_ERROR(logger->LogMetrics(
-          {{family + ".val_macro_f1", c["val_macro_f1"].get<double>()},
-           {family + ".val_accuracy", c["val_accuracy"].get<double>()},
-           {family + ".train_seconds", c["train_seconds"].get<double>()}}));
+      PRODCAT_RETURN_IF_ERROR(
+          logger->LogMetrics({{family + ".val_macro_f1", c["val_macro_f1"].get<double>()},
+                              {family + ".val_accuracy", c["val_accuracy"].get<double>()},
+                              {family + ".train_seconds", c["train_seconds"].get<double>()}}));
       PRODCAT_RETURN_IF_ERROR(logger->LogParams(
           FlattenParams(c["hyperparameters"], "models." + family + ".effective")));
     }
@@ -196,7 +196,8 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   s["finished_at"] = UtcTimestamp();
   PRODCAT_RETURN_IF_ERROR(WriteFileAtomic(dir / "summary.json", s.dump(2) + "\n"));
   if (logger) {
-    PRODCAT_RETURN_IF_ERROR(logger->LogMetrics({{"seconds.total", timings["total"].get<double>()}}));
+    PRODCAT_RETURN_IF_ERROR(
+        logger->LogMetrics({{"seconds.total", timings["total"].get<double>()}}));
     PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "summary.json"));
     PRODCAT_RETURN_IF_ERROR(logger->End());
   }

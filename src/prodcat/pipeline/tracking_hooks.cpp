@@ -42,7 +42,8 @@ Status StartTrackedRun(const TrackingOptions& options, const std::string& run_na
   o.experiment_name = options.experiment;
   o.run_name = run_name;
   Status s = tracking::RunLogger::Start(o, logger);
-  if (!s.ok()) return s.WithContext("experiment tracking (disable with --set tracking.enabled=false)");
+  if (!s.ok())
+    return s.WithContext("experiment tracking (disable with --set tracking.enabled=false)");
   spdlog::info("tracking: run {} in experiment '{}'", (*logger)->run_id(), options.experiment);
   return Status::Ok();
 }
@@ -80,9 +81,9 @@ Status RegisterBundle(const TrackingOptions& options, tracking::RunLogger& logge
   registry::RegistrationOptions r;
   r.user = tracking::CurrentUser();
   tracking::ModelVersion mv;
-  PRODCAT_RETURN_IF_ERROR(registry::RegisterModelVersion(
-      logger.client(), options.register_as, logger.run_id(), std::filesystem::absolute(bundle_dir),
-      r, &mv));
+  PRODCAT_RETURN_IF_ERROR(
+      registry::RegisterModelVersion(logger.client(), options.register_as, logger.run_id(),
+                                     std::filesystem::absolute(bundle_dir), r, &mv));
   *version = mv.version;
   spdlog::info("registry: registered {} version {}", options.register_as, mv.version);
   return Status::Ok();

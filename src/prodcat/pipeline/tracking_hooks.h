@@ -7,9 +7,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "prodcat/common/status.h"
 #include "prodcat/pipeline/config.h"
@@ -19,7 +18,7 @@ namespace prodcat {
 
 struct TrackingOptions {
   bool enabled = true;
-  std::string uri;          // empty: the default store
+  std::string uri;  // empty: the default store
   std::string experiment = "prodcat";
   std::string register_as;  // model name to register the bundle under; empty: do not register
 
@@ -37,8 +36,8 @@ Status StartTrackedRun(const TrackingOptions& options, const std::string& run_na
 // Logs an evaluation report's headline and per-class metrics (optionally prefixed), the
 // evaluation data fingerprint tag the promotion gate compares, and the report directory.
 Status LogEvaluation(tracking::RunLogger& logger, const nlohmann::json& report,
-                     const std::string& eval_fingerprint,
-                     const std::filesystem::path& report_dir, const std::string& prefix = "");
+                     const std::string& eval_fingerprint, const std::filesystem::path& report_dir,
+                     const std::string& prefix = "");
 
 // Registers the bundle under options.register_as (no-op when empty); returns the version.
 Status RegisterBundle(const TrackingOptions& options, tracking::RunLogger& logger,

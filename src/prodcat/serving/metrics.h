@@ -51,8 +51,8 @@ class ValueFamily : public MetricFamily {
 
  private:
   struct Series {
-    std::vector<std::string> labels;
-    double value = 0;
+    std::vector<std::string> labels;  // one value per label name
+    double value = 0;                 // counters only grow
   };
   void RenderSeries(std::string* out) const override;
   std::map<std::string, Series> series_;  // by Key(); rendered in key order
@@ -69,10 +69,10 @@ class HistogramFamily : public MetricFamily {
 
  private:
   struct Series {
-    std::vector<std::string> labels;
-    std::vector<uint64_t> buckets;  // per bound, not cumulative; last entry is +Inf
-    double sum = 0;
-    uint64_t count = 0;
+    std::vector<std::string> labels;  // one value per label name
+    std::vector<uint64_t> buckets;    // per bound, not cumulative; last entry is +Inf
+    double sum = 0;                   // of all observed values
+    uint64_t count = 0;               // == sum of buckets
   };
   void RenderSeries(std::string* out) const override;
   const std::vector<double> bounds_;      // increasing

@@ -17,13 +17,13 @@
 namespace prodcat::serving {
 
 struct InferRequest {
-  bool has_id = false;
+  bool has_id = false;                 // the request carried an "id"
   std::string id;                      // echoed in the response
   std::vector<ProductRecord> records;  // one per row, all inputs applied
   size_t top_k = 0;                    // k of probabilities/labels (0 until resolved)
-  bool want_category = true;
-  bool want_confidence = true;
-  bool want_probabilities = false;
+  bool want_category = true;           // outputs to return: all selected by "outputs" when given,
+  bool want_confidence = true;         // else category and confidence, plus probabilities and
+  bool want_probabilities = false;     // labels when parameters ask for them
   bool want_labels = false;
 };
 
