@@ -100,8 +100,8 @@ void RegisterServe(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--poll-seconds", a->poll_seconds,
-                  "Check the model directory for a new bundle this often (0: only on SIGHUP or "
-                  "POST /admin/reload)")
+                  "Check the model source for a new bundle or version this often (0: only on "
+                  "SIGHUP or POST /admin/reload)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--drain-seconds", a->drain_seconds,

@@ -39,6 +39,17 @@ cleanup() {
 trap cleanup EXIT
 log() { echo "[bench] $*" >&2; }
 
+# How busy the machine is without us: other processes skew every number below.
+busy_percent() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep "$1"; b=($(head -1 /proc/stat))
+  local total=0 idle=$(((b[4] - a[4]) + (b[5] - a[5])))
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $((100 * (total - idle) / (total > 0 ? total : 1)))
+}
+BUSY_BEFORE=$(busy_percent 2)
+((BUSY_BEFORE > 10)) && log "warning: the machine is ${BUSY_BEFORE}% busy before the run"
+
 # --- the default model: linear, trained on generated data -------------------------------------
 log "training the default model (linear) on $ROWS generated rows in $WORK"
 "$BIN" generate --rows "$ROWS" --seed 42 --out "$WORK/products.csv" >/dev/null
@@ -117,7 +128,9 @@ NGINX_PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$NGINX_PORT/" >/dev/null && break; sleep 0.05; done
 declare -A NGINX_RPS
 for c in 1 16 64; do
-  read -r rps p50 p99 reqs bad < <(wrk_run "http://127.0.0.1:$NGINX_PORT/" "$c" "" "")
+  # The same POSTs as /predict gets, so the client does the same work in both runs.
+  read -r rps p50 p99 reqs bad < <(wrk_run "http://127.0.0.1:$NGINX_PORT/" "$c" \
+    "$SCRIPT_DIR/post_bodies.lua" "$WORK/single.bodies")
   NGINX_RPS[$c]=$rps
   log "nginx c=$c: $rps req/s p50 ${p50} ms p99 ${p99} ms"
 done
@@ -164,7 +177,7 @@ PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
 
 echo
-echo "prodcat serve benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $NCPU cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "prodcat serve benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $NCPU cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), CPU ${BUSY_BEFORE}% busy before the run"
 echo "wrk ${DURATION}s per run, 2 threads (1 for one connection); server --threads $NCPU, JSON access log to a file"
 echo "model: linear trained on $ROWS generated rows; in-process PredictTopK mean $MODEL_US us/row (p50 $MODEL_P50 us)"
 echo

@@ -67,7 +67,8 @@ TEST(BadInputTest, SkipModeCountsBadRows) {
   Write(file, body);
   auto strict = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o1"});
   EXPECT_NE(strict.exit_code, 0);
-  auto lenient = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o2", "--on-error", "skip"});
+  auto lenient =
+      RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o2", "--on-error", "skip"});
   ASSERT_EQ(lenient.exit_code, 0) << lenient.err;
   std::string report = Slurp(dir / "o2/quality_report.json");
   EXPECT_NE(report.find("\"rows_skipped_unparseable\": 2"), std::string::npos) << report;
@@ -83,9 +84,10 @@ TEST(BadInputTest, ColumnMappingAndUnknownOptions) {
   }
   Write(file, body);
   auto ok = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o", "--columns",
-                 "product_id=sku,title=product_name,category=label"});
+                        "product_id=sku,title=product_name,category=label"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  auto bad = RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o2", "--columns", "titel=x"});
+  auto bad =
+      RunProcess({kBin, "prepare", "--input", file, "--out", dir / "o2", "--columns", "titel=x"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("titel"), std::string::npos) << bad.err;
   auto missing = RunProcess({kBin, "prepare", "--input", dir / "nope.csv", "--out", dir / "o3"});

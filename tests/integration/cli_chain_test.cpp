@@ -31,11 +31,13 @@ std::vector<std::string> With(std::vector<std::string> a, const std::vector<std:
 
 TEST(CliChainTest, GeneratePrepareTrainEvaluatePredict) {
   TempDir dir;
-  auto g = RunProcess({kBin, "generate", "--rows", "4000", "--seed", "7", "--out", dir / "products.csv"});
+  auto g = RunProcess(
+      {kBin, "generate", "--rows", "4000", "--seed", "7", "--out", dir / "products.csv"});
   ASSERT_EQ(g.exit_code, 0) << g.err;
   EXPECT_EQ(CountLines(dir / "products.csv"), 4001u);
 
-  auto p = RunProcess({kBin, "prepare", "--input", dir / "products.csv", "--out", dir / "prepared"});
+  auto p =
+      RunProcess({kBin, "prepare", "--input", dir / "products.csv", "--out", dir / "prepared"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("imbalance ratio"), std::string::npos);
   auto q = ReadJson(dir / "prepared/quality_report.json");
@@ -44,8 +46,8 @@ TEST(CliChainTest, GeneratePrepareTrainEvaluatePredict) {
   EXPECT_GT(q["imbalance_ratio"].get<double>(), 5.0);
 
   auto t = RunProcess(With({kBin, "train", "--train", dir / "prepared/train.csv", "--val",
-                     dir / "prepared/val.csv", "--out", dir / "model", "--model", "linear"},
-                    kQuick));
+                            dir / "prepared/val.csv", "--out", dir / "model", "--model", "linear"},
+                           kQuick));
   ASSERT_EQ(t.exit_code, 0) << t.err;
   auto manifest = ReadJson(dir / "model/manifest.json");
   EXPECT_EQ(manifest["family"], "linear");
@@ -53,8 +55,8 @@ TEST(CliChainTest, GeneratePrepareTrainEvaluatePredict) {
   EXPECT_TRUE(manifest.contains("data_fingerprint"));
   EXPECT_FALSE(manifest["files"].empty());
 
-  auto e = RunProcess({kBin, "evaluate", "--model", dir / "model", "--data", dir / "prepared/test.csv",
-                "--out", dir / "eval/report.json"});
+  auto e = RunProcess({kBin, "evaluate", "--model", dir / "model", "--data",
+                       dir / "prepared/test.csv", "--out", dir / "eval/report.json"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   auto report = ReadJson(dir / "eval/report.json");
   for (const char* key : {"accuracy", "macro_f1", "weighted_f1", "top3_accuracy", "log_loss"}) {
@@ -66,12 +68,12 @@ TEST(CliChainTest, GeneratePrepareTrainEvaluatePredict) {
   EXPECT_TRUE(std::filesystem::exists(dir / "eval/feature_importance.svg"));
   EXPECT_NE(e.out.find("macro"), std::string::npos);
 
-  auto pr = RunProcess({kBin, "predict", "--model", dir / "model", "--input", dir / "prepared/test.csv",
-                 "--output", dir / "pred.csv", "--top-k", "3"});
+  auto pr = RunProcess({kBin, "predict", "--model", dir / "model", "--input",
+                        dir / "prepared/test.csv", "--output", dir / "pred.csv", "--top-k", "3"});
   ASSERT_EQ(pr.exit_code, 0) << pr.err;
   EXPECT_EQ(CountLines(dir / "pred.csv"), CountLines(dir / "prepared/test.csv"));
-  auto pj = RunProcess({kBin, "predict", "--model", dir / "model", "--input", dir / "prepared/test.csv",
-                 "--output", dir / "pred.jsonl"});
+  auto pj = RunProcess({kBin, "predict", "--model", dir / "model", "--input",
+                        dir / "prepared/test.csv", "--output", dir / "pred.jsonl"});
   ASSERT_EQ(pj.exit_code, 0) << pj.err;
   std::string first = Slurp(dir / "pred.jsonl").substr(0, Slurp(dir / "pred.jsonl").find('\n'));
   auto row = nlohmann::json::parse(first);
@@ -80,7 +82,8 @@ TEST(CliChainTest, GeneratePrepareTrainEvaluatePredict) {
 
 TEST(CliChainTest, RunMainJobOnGeneratedDataWithAllCandidates) {
   TempDir dir;
-  auto r = RunProcess(With({kBin, "run", "--out", dir / "run", "--set", "generate.rows=3000"}, kQuick));
+  auto r =
+      RunProcess(With({kBin, "run", "--out", dir / "run", "--set", "generate.rows=3000"}, kQuick));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("prodcat run finished"), std::string::npos);
   auto summary = ReadJson(dir / "run/summary.json");
@@ -97,12 +100,13 @@ TEST(CliChainTest, RunMainJobOnGeneratedDataWithAllCandidates) {
 TEST(CliChainTest, TrainingIsDeterministicForASeed) {
   TempDir dir;
   ASSERT_EQ(RunProcess({kBin, "generate", "--rows", "2000", "--out", dir / "p.csv"}).exit_code, 0);
-  ASSERT_EQ(RunProcess({kBin, "prepare", "--input", dir / "p.csv", "--out", dir / "prep"}).exit_code, 0);
+  ASSERT_EQ(
+      RunProcess({kBin, "prepare", "--input", dir / "p.csv", "--out", dir / "prep"}).exit_code, 0);
   for (const char* family : {"linear", "gbdt", "fasttext"}) {
     for (const char* out : {"m1", "m2"}) {
       auto t = RunProcess(With({kBin, "train", "--train", dir / "prep/train.csv", "--val",
-                         dir / "prep/val.csv", "--out", dir / out, "--model", family},
-                        kQuick));
+                                dir / "prep/val.csv", "--out", dir / out, "--model", family},
+                               kQuick));
       ASSERT_EQ(t.exit_code, 0) << t.err;
     }
     auto a = ReadJson(dir / "m1/manifest.json")["files"];
@@ -114,10 +118,11 @@ TEST(CliChainTest, TrainingIsDeterministicForASeed) {
 TEST(CliChainTest, TamperedBundleIsRefused) {
   TempDir dir;
   ASSERT_EQ(RunProcess({kBin, "generate", "--rows", "1500", "--out", dir / "p.csv"}).exit_code, 0);
-  ASSERT_EQ(RunProcess({kBin, "prepare", "--input", dir / "p.csv", "--out", dir / "prep"}).exit_code, 0);
+  ASSERT_EQ(
+      RunProcess({kBin, "prepare", "--input", dir / "p.csv", "--out", dir / "prep"}).exit_code, 0);
   ASSERT_EQ(RunProcess(With({kBin, "train", "--train", dir / "prep/train.csv", "--val",
-                      dir / "prep/val.csv", "--out", dir / "m", "--model", "linear"},
-                     kQuick))
+                             dir / "prep/val.csv", "--out", dir / "m", "--model", "linear"},
+                            kQuick))
                 .exit_code,
             0);
   auto manifest = ReadJson(dir / "m/manifest.json");
@@ -131,8 +136,8 @@ TEST(CliChainTest, TamperedBundleIsRefused) {
     f.seekp(10);
     f.put('\x7f');
   }
-  auto e = RunProcess({kBin, "evaluate", "--model", dir / "m", "--data", dir / "prep/test.csv", "--out",
-                dir / "r.json"});
+  auto e = RunProcess({kBin, "evaluate", "--model", dir / "m", "--data", dir / "prep/test.csv",
+                       "--out", dir / "r.json"});
   EXPECT_NE(e.exit_code, 0);
   EXPECT_NE(e.err.find(victim), std::string::npos) << e.err;
   EXPECT_NE(e.err.find("checksum"), std::string::npos) << e.err;

@@ -173,8 +173,8 @@ TEST_F(ServeApiTest, MetricsCountRequestsPredictionsAndMemory) {
   EXPECT_EQ(MetricValue(m, "prodcat_http_request_duration_seconds_count{endpoint=\"/predict\"}"),
             4);
   EXPECT_EQ(MetricValue(m, "prodcat_batch_size_count{endpoint=\"/predict/batch\"}"), 1);
-  EXPECT_EQ(
-      MetricValue(m, "prodcat_invalid_inputs_total{endpoint=\"/predict\",code=\"required\"}"), 1);
+  EXPECT_EQ(MetricValue(m, "prodcat_invalid_inputs_total{endpoint=\"/predict\",code=\"required\"}"),
+            1);
   EXPECT_EQ(MetricValue(m, "prodcat_model_info{name=\"catalog\",version=\"" + version_ +
                                "\",family=\"linear\"}"),
             1);

@@ -9,14 +9,16 @@ namespace prodcat {
 nlohmann::json ReproducibleSummary(const nlohmann::json& summary) {
   nlohmann::json out = summary;
   if (!out.is_object()) return out;
-  for (const char* key : {"train_seconds", "row_rounds_per_second", "resumed_from_round", "threads",
-                          "seconds"}) {
+  for (const char* key :
+       {"train_seconds", "row_rounds_per_second", "resumed_from_round", "threads", "seconds"}) {
     out.erase(key);
   }
   return out;
 }
 
-std::vector<std::string> ClassifierFamilies() { return {"linear", "fasttext", "gbdt"}; }
+std::vector<std::string> ClassifierFamilies() {
+  return {"linear", "fasttext", "gbdt"};
+}
 
 Status CreateClassifier(const std::string& family, const nlohmann::json& params, int num_classes,
                         std::unique_ptr<Classifier>* out) {

@@ -9,11 +9,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/features/feature_spec.h"
@@ -23,10 +22,10 @@ namespace prodcat {
 
 // One split, transformed into the views the family asked for.
 struct TrainSet {
-  std::vector<int> labels;          // class ids in [0, num_classes)
-  CsrMatrix tfidf;                  // filled when kViewTfidf is required
-  CsrMatrix tabular;                // filled when kViewTabular is required
-  std::vector<std::string> text;    // filled when kViewText is required
+  std::vector<int> labels;        // class ids in [0, num_classes)
+  CsrMatrix tfidf;                // filled when kViewTfidf is required
+  CsrMatrix tabular;              // filled when kViewTabular is required
+  std::vector<std::string> text;  // filled when kViewText is required
   size_t rows() const { return labels.size(); }
 };
 
@@ -35,18 +34,18 @@ using RoundCallback = std::function<void(int step, const std::map<std::string, d
 
 struct TrainContext {
   int num_classes = 0;
-  std::vector<std::string> class_names;      // index = class id
-  std::vector<double> class_weights;         // per class id; empty means all 1 (rebalancing)
-  uint64_t seed = 42;                        // same seed + same data = same model
-  int threads = 0;                           // 0 = all cores
-  std::filesystem::path checkpoint_dir;      // empty: no checkpoints
-  int checkpoint_every = 10;                 // rounds between atomic checkpoints
-  int keep_last = 3;                         // checkpoints kept besides the best one
-  bool resume = false;                       // continue from the last checkpoint in checkpoint_dir
-  std::string data_fingerprint;              // a checkpoint made on other data is refused
-  bool show_progress = true;                 // progress bar on stderr
-  RoundCallback on_round;                    // optional, for experiment tracking
-  const FeatureSpec* spec = nullptr;         // the fitted spec (for names and stacking)
+  std::vector<std::string> class_names;  // index = class id
+  std::vector<double> class_weights;     // per class id; empty means all 1 (rebalancing)
+  uint64_t seed = 42;                    // same seed + same data = same model
+  int threads = 0;                       // 0 = all cores
+  std::filesystem::path checkpoint_dir;  // empty: no checkpoints
+  int checkpoint_every = 10;             // rounds between atomic checkpoints
+  int keep_last = 3;                     // checkpoints kept besides the best one
+  bool resume = false;                   // continue from the last checkpoint in checkpoint_dir
+  std::string data_fingerprint;          // a checkpoint made on other data is refused
+  bool show_progress = true;             // progress bar on stderr
+  RoundCallback on_round;                // optional, for experiment tracking
+  const FeatureSpec* spec = nullptr;     // the fitted spec (for names and stacking)
 };
 
 struct FeatureImportance {
