@@ -55,7 +55,8 @@ log "training the default model (linear) on $ROWS generated rows in $WORK"
 "$BIN" generate --rows "$ROWS" --seed 42 --out "$WORK/products.csv" >/dev/null
 "$BIN" prepare --input "$WORK/products.csv" --out "$WORK/prepared" >/dev/null
 "$BIN" train --train "$WORK/prepared/train.csv" --val "$WORK/prepared/val.csv" \
-  --out "$WORK/model" --model linear --set train.progress=false >/dev/null 2>&1
+  --out "$WORK/model" --model linear --set train.progress=false --set tracking.enabled=false \
+  >/dev/null 2>&1
 
 # Request bodies: products the model has not seen (another seed), one JSON body per line.
 "$BIN" generate --rows 2500 --seed 7 --out "$WORK/unseen.jsonl" >/dev/null
