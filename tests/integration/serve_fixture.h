@@ -34,7 +34,7 @@ inline void TrainBundle(const std::filesystem::path& out, int seed, int rows = 2
   ASSERT_EQ(p.exit_code, 0) << p.err;
   auto t = RunProcess({kServeBin, "train", "--train", work / "prepared/train.csv", "--val",
                        work / "prepared/val.csv", "--out", out.string(), "--model", "linear",
-                       "--set", "train.progress=false"});
+                       "--set", "train.progress=false", "--set", "tracking.enabled=false"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
 }
 
