@@ -89,6 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string target(req.target());
     std::string path = target.substr(0, target.find('?'));
     route_ = server_.router.Find(std::string(req.method_string()), path);
+    // In flight from the header on: a drain waits for a body that is still arriving.
+    Count();
     size_t limit = route_ ? route_->options.max_body_bytes : size_t{1} << 20;
     parser_->body_limit(limit);
     if (auto length = parser_->content_length()) {
@@ -157,8 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     timer_.cancel();
     start_ = std::chrono::steady_clock::now();
-    ++server_.in_flight;
-    counted_ = true;
+    Count();
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     auto request = std::make_shared<Request>();
@@ -229,7 +230,29 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteError(int status, const std::string& code, const std::string& message, bool close) {
     Response r;
     server_.MakeError(status, code, message, &r);
-    if (parser_) {
+    if (parser_ && parser_->is_header_done()) {
+      // The hooks see the header of a request the server answered itself (413, 408 ...), so
+      // it gets its X-Request-Id and is counted like any other.
+      Request request;
+      const auto& header = parser_->get();
+      request.method = std::string(header.method_string());
+      request.target = std::string(header.target());
+      request.path = request.target.substr(0, request.target.find('?'));
+      for (const auto& field : header) {
+        std::string name(field.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        request.headers.emplace_back(std::move(name), std::string(field.value()));
+      }
+      request.remote = remote_;
+      if (server_.options.before_handler) {
+        Response stamped;
+        server_.options.before_handler(request, stamped);
+        for (auto& header_field : stamped.headers) r.headers.push_back(std::move(header_field));
+      }
+      if (server_.options.after_handler) server_.options.after_handler(request, r, 0.0);
+      method_ = request.method;
+      target_ = request.target;
+    } else if (parser_) {
       method_ = std::string(parser_->get().method_string());
       target_ = std::string(parser_->get().target());
     }
@@ -273,16 +296,25 @@ class Session : public std::enable_shared_from_this<Session> {
       server_.options.access_log(e);
     }
     request_id_.clear();
-    if (counted_) {
-      counted_ = false;
-      --server_.in_flight;
-    }
+    Uncount();
     if (ec || close) return Close();
     stream_.expires_never();
     ReadHeader(/*first=*/false);
   }
 
+  void Count() {
+    if (counted_) return;
+    counted_ = true;
+    ++server_.in_flight;
+  }
+  void Uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    --server_.in_flight;
+  }
+
   void Close() {
+    Uncount();
     timer_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -162,6 +162,50 @@ TEST_F(ServerTest, ShutdownDrainsInFlightRequests) {
   server_.reset();
 }
 
+TEST_F(ServerTest, ShutdownWaitsForABodyStillArriving) {
+  StartServer();
+  HttpClient c(server_->port(), 5000);
+  ASSERT_TRUE(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc"));
+  // The header is in: the request counts as in flight although its body is not complete.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server_->in_flight() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(server_->in_flight(), 1u);
+  std::atomic<bool> drained{false};
+  std::thread stopper([&] { drained = server_->Shutdown(std::chrono::milliseconds(5000)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(c.SendRaw("def"));
+  auto r = c.ReadResponse();
+  stopper.join();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abcdef");
+  EXPECT_TRUE(drained.load());
+  server_.reset();
+}
+
+TEST_F(ServerTest, ErrorsTheServerAnswersItselfGoThroughTheHooks) {
+  std::atomic<int> after_calls{0};
+  ServerOptions o;
+  o.before_handler = [](Request& req, Response& res) {
+    auto id = req.Header("x-request-id");
+    res.SetHeader("X-Request-Id", id ? std::string(*id) : "generated");
+    return true;
+  };
+  o.after_handler = [&](const Request&, const Response& res, double) {
+    if (res.status == 413) ++after_calls;
+  };
+  StartServer(o);
+  HttpClient c(server_->port());
+  ASSERT_TRUE(
+      c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc-123\r\nContent-Length: "
+                "9999999\r\n\r\n"));
+  auto r = c.ReadResponse();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers["x-request-id"], "abc-123");
+  EXPECT_EQ(after_calls.load(), 1);
+}
+
 TEST_F(ServerTest, AccessLogAndHooks) {
   std::atomic<int> logged{0};
   ServerOptions o;
