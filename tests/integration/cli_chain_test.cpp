@@ -95,6 +95,13 @@ TEST(CliChainTest, RunMainJobOnGeneratedDataWithAllCandidates) {
   // The bundle records every candidate's figures.
   auto manifest = ReadJson(dir / "run/model/manifest.json");
   EXPECT_EQ(manifest["candidates"].size(), 3u);
+  // The small fallback model is trained beside the primary, on title text only.
+  ASSERT_TRUE(summary.contains("fallback_model"));
+  EXPECT_GT(summary["fallback_model"]["val_macro_f1"].get<double>(), 0.5);
+  auto fallback = ReadJson(dir / "run/fallback_model/manifest.json");
+  EXPECT_EQ(fallback["feature_spec"]["options"]["word_ngram_max"], 1);
+  EXPECT_EQ(fallback["candidates"].size(), 1u);
+  EXPECT_NE(r.out.find("fallback model"), std::string::npos);
 }
 
 TEST(CliChainTest, TrainingIsDeterministicForASeed) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -147,11 +148,26 @@ nlohmann::json BuildReferenceProfile(const std::vector<ProductRecord>& train,
   for (Field field : {Field::kBrand, Field::kSellerId, Field::kSubcategory}) {
     categorical[std::string(FieldName(field))] = CategoricalSummary(train, field);
   }
+  // The training labels' distribution: the class prior a server answers with when no model can.
+  std::map<std::string, size_t> label_counts;
+  size_t labeled = 0;
+  for (const ProductRecord& r : train) {
+    if (r.category.empty()) continue;
+    ++label_counts[r.category];
+    ++labeled;
+  }
+  nlohmann::json labels = nlohmann::json::array();
+  for (const auto& [label, count] : label_counts) {
+    labels.push_back({{"class", label},
+                      {"count", count},
+                      {"share", static_cast<double>(count) / static_cast<double>(labeled)}});
+  }
   return {{"profile_version", kReferenceProfileVersion},
           {"row_count", train.size()},
           {"numeric", std::move(numeric)},
           {"categorical", std::move(categorical)},
-          {"title_tokens", TitleTokenSummary(train, spec)}};
+          {"title_tokens", TitleTokenSummary(train, spec)},
+          {"label_distribution", std::move(labels)}};
 }
 
 void AddPredictionProfile(const std::vector<int>& predicted, const std::vector<float>& confidence,

@@ -34,7 +34,9 @@
 //     "top_share": 0.71,                        // share of all tokens covered by "top"
 //     "oov_rate": 0.012,                        // see "oov_definition"
 //     "oov_definition": "share of title tokens whose word unigram has no tfidf column"
-//   }
+//   },
+//   "label_distribution": [{"class": "Books", "count": 800, "share": 0.1}, ...]  // training
+//                                      // labels by name; absent in bundles before 2026-11-22
 // }
 // AddPredictionProfile adds:
 //   "predictions": {

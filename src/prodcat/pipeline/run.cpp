@@ -48,6 +48,29 @@ Status GeneratorFromConfig(const Config& c, GeneratorOptions* g) {
   return Status::Ok();
 }
 
+// Trains the `fallback` section's model into <dir>/fallback_model.
+Status TrainFallback(const Config& config, const TrainOptions& primary,
+                     const PreparedSplits& splits, const fs::path& dir, TrainOutcome* outcome) {
+  TrainOptions o = primary;
+  std::string family = config.GetString("fallback", "family");
+  o.candidates = {family};
+  o.resume = false;
+  o.on_round = nullptr;
+  o.validate = false;  // the splits already passed the gate
+  o.checkpoint_dir = dir / "checkpoints-fallback";
+  o.features.word_ngram_max = static_cast<int>(config.GetInt("fallback", "word_ngram_max"));
+  o.features.char_ngram_min = static_cast<int>(config.GetInt("fallback", "char_ngram_min"));
+  o.features.char_ngram_max = static_cast<int>(config.GetInt("fallback", "char_ngram_max"));
+  o.features.hash_bits = static_cast<int>(config.GetInt("fallback", "hash_bits"));
+  o.features.use_description = false;
+  o.features.tabular_title_words = false;
+  if (!o.family_params.contains(family)) o.family_params[family] = nlohmann::json::object();
+  o.family_params[family]["max_train_rows"] = config.GetInt("fallback", "max_train_rows");
+  spdlog::info("train: fallback model ({})", family);
+  return TrainBundle(splits.train, splits.val, splits.reframing, o, dir / "fallback_model", outcome)
+      .WithContext("fallback model");
+}
+
 }  // namespace
 
 Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::json* summary) {
@@ -158,6 +181,25 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
       PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "validation", "validation"));
     }
   }
+  // The fallback: small and robust (title words and short character n-grams only, no numeric
+  // features), trained on the same splits so it knows the same classes and reframing.
+  bool with_fallback = config.GetBool("fallback", "enabled");
+  if (with_fallback) {
+    t = std::chrono::steady_clock::now();
+    TrainOutcome fallback_outcome;
+    PRODCAT_RETURN_IF_ERROR(TrainFallback(config, train_options, splits, dir, &fallback_outcome));
+    timings["train_fallback"] = Since(t);
+    const nlohmann::json& c = fallback_outcome.candidates.at(0);
+    s["fallback_model"] = {{"dir", fs::absolute(dir / "fallback_model").string()},
+                           {"family", fallback_outcome.family},
+                           {"val_macro_f1", c["val_macro_f1"]},
+                           {"val_accuracy", c["val_accuracy"]}};
+    if (logger) {
+      PRODCAT_RETURN_IF_ERROR(
+          logger->LogMetrics({{"fallback.val_macro_f1", c["val_macro_f1"].get<double>()},
+                              {"fallback.val_accuracy", c["val_accuracy"].get<double>()}}));
+    }
+  }
   // The training split is no longer needed; free it before evaluation.
   std::vector<ProductRecord>().swap(splits.train);
 
@@ -175,6 +217,20 @@ Status RunMainJob(const Config& config, const RunOptions& options, nlohmann::jso
   if (logger) {
     PRODCAT_RETURN_IF_ERROR(
         LogEvaluation(*logger, report, FingerprintRecords(eval_rows), dir / "evaluation"));
+    // The fallback is registered first so that the primary is the model's latest version.
+    int64_t fallback_version = 0;
+    if (with_fallback) {
+      PRODCAT_RETURN_IF_ERROR(RegisterBundle(tracking, *logger, dir / "fallback_model",
+                                             &fallback_version, "fallback_model"));
+      std::string alias = config.GetString("fallback", "alias");
+      if (fallback_version > 0 && !alias.empty()) {
+        PRODCAT_RETURN_IF_ERROR(logger->client().store().SetRegisteredModelAlias(
+            tracking.register_as, alias, fallback_version));
+        s["fallback_model"]["registered"] =
+            fmt::format("models:/{}@{}", tracking.register_as, alias);
+        s["fallback_model"]["version"] = fallback_version;
+      }
+    }
     int64_t version = 0;
     PRODCAT_RETURN_IF_ERROR(RegisterBundle(tracking, *logger, dir / "model", &version));
     if (version == 0) PRODCAT_RETURN_IF_ERROR(logger->LogArtifact(dir / "model", "model"));
@@ -222,6 +278,12 @@ std::string RenderRunSummary(const nlohmann::json& s) {
   out += "(validation macro-F1)\n";
   out += fmt::format("  selected model  {} -> {}\n", s["model"].value("family", ""),
                      s["model"].value("dir", ""));
+  if (s.contains("fallback_model")) {
+    const auto& f = s["fallback_model"];
+    out += fmt::format("  fallback model  {} (validation macro-F1 {:.4f}) -> {}{}\n",
+                       f.value("family", ""), f.value("val_macro_f1", 0.0), f.value("dir", ""),
+                       f.contains("registered") ? "; " + f.value("registered", "") : "");
+  }
   const auto& e = s["evaluation"];
   auto num = [&e](const char* key) {
     return e.contains(key) && e[key].is_number() ? e[key].get<double>() : 0.0;

@@ -75,11 +75,13 @@ Status LogEvaluation(tracking::RunLogger& logger, const nlohmann::json& report,
 }
 
 Status RegisterBundle(const TrackingOptions& options, tracking::RunLogger& logger,
-                      const std::filesystem::path& bundle_dir, int64_t* version) {
+                      const std::filesystem::path& bundle_dir, int64_t* version,
+                      const std::string& artifact_path) {
   *version = 0;
   if (options.register_as.empty()) return Status::Ok();
   registry::RegistrationOptions r;
   r.user = tracking::CurrentUser();
+  r.artifact_path = artifact_path;
   tracking::ModelVersion mv;
   PRODCAT_RETURN_IF_ERROR(
       registry::RegisterModelVersion(logger.client(), options.register_as, logger.run_id(),

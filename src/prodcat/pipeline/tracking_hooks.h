@@ -39,8 +39,10 @@ Status LogEvaluation(tracking::RunLogger& logger, const nlohmann::json& report,
                      const std::string& eval_fingerprint, const std::filesystem::path& report_dir,
                      const std::string& prefix = "");
 
-// Registers the bundle under options.register_as (no-op when empty); returns the version.
+// Registers the bundle under options.register_as (no-op when empty); returns the version. The
+// bundle is stored in the run's artifacts under `artifact_path`.
 Status RegisterBundle(const TrackingOptions& options, tracking::RunLogger& logger,
-                      const std::filesystem::path& bundle_dir, int64_t* version);
+                      const std::filesystem::path& bundle_dir, int64_t* version,
+                      const std::string& artifact_path = "model");
 
 }  // namespace prodcat

@@ -39,6 +39,21 @@ std::unique_ptr<FeatureSpec> Fit(const std::vector<ProductRecord>& rows) {
   return spec;
 }
 
+TEST(ReferenceProfileTest, LabelDistributionIsTheTrainingPrior) {
+  auto rows = Rows();
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].category = i < 90 ? "Books" : "Toys";
+  rows[5].category.clear();  // unlabeled rows do not count
+  auto spec = Fit(rows);
+  const nlohmann::json p = BuildReferenceProfile(rows, *spec);
+  const auto& labels = p["label_distribution"];
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels[0]["class"], "Books");
+  EXPECT_EQ(labels[0]["count"], 89);
+  EXPECT_DOUBLE_EQ(labels[0]["share"].get<double>(), 89.0 / 119.0);
+  EXPECT_EQ(labels[1]["class"], "Toys");
+  EXPECT_DOUBLE_EQ(labels[1]["share"].get<double>(), 30.0 / 119.0);
+}
+
 TEST(ReferenceProfileTest, NumericSummaries) {
   auto rows = Rows();
   auto spec = Fit(rows);
