@@ -79,7 +79,7 @@ void RegisterServe(CLI::App& app) {
   struct Args {
     serving::ServerRunOptions run;
     double poll_seconds = 5, drain_seconds = 10, header_timeout = 10, body_timeout = 30,
-           idle_timeout = 60;
+           idle_timeout = 60, primary_budget_ms = 0;
   };
   auto a = std::make_shared<Args>();
   serving::ServerRunOptions& r = a->run;
@@ -139,6 +139,23 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--idle-timeout", a->idle_timeout, "Seconds an idle keep-alive connection lives")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--fallback", r.fallback,
+                  "Fallback model (directory or models:/ URI), or none. Default: "
+                  "models:/NAME@fallback when serving models:/NAME..., else the bundle's sibling "
+                  "fallback_model/ when present; without one the class prior is the last resort");
+  cmd->add_option("--shadow", r.shadow,
+                  "Shadow model (directory or models:/ URI) scoring copies of live requests off "
+                  "the response path (GET /shadow)");
+  cmd->add_option("--primary-budget-ms", a->primary_budget_ms,
+                  "Answer with the fallback when the primary takes longer (0: no budget)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("!--no-support-fallback", r.fallback_policy.out_of_support,
+                "Score out-of-support products with the primary anyway");
+  cmd->add_flag("--fallback-on-drift", r.fallback_policy.on_drift_alert,
+                "Answer with the fallback while drift is in alert");
+  cmd->add_flag("--allow-fault-injection", r.service.allow_fault_injection,
+                "Enable POST /admin/fault (bearer token) to make the primary fail, for drills");
   cmd->callback([a] {
     auto ms = [](double seconds) {
       return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
@@ -149,6 +166,8 @@ void RegisterServe(CLI::App& app) {
     run.header_timeout = ms(a->header_timeout);
     run.body_timeout = ms(a->body_timeout);
     run.idle_timeout = ms(a->idle_timeout);
+    run.fallback_policy.primary_budget =
+        std::chrono::microseconds(static_cast<int64_t>(a->primary_budget_ms * 1000));
     Status s = serving::RunServer(run);
     if (!s.ok()) ExitCode() = Fail(s);
   });

@@ -35,6 +35,8 @@ constexpr EndpointDoc kEndpoints[] = {
     {"GET", "/docs", "Swagger UI"},
     {"GET", "/redoc", "ReDoc"},
     {"POST", "/admin/reload", "reload the model from its source (bearer token)"},
+    {"POST", "/admin/fault", "inject a primary-model failure for drills (bearer token)"},
+    {"GET", "/shadow", "the shadow model's agreement with the primary and its latency"},
     {"GET", "/v2/health/live", "Open Inference Protocol: liveness"},
     {"GET", "/v2/health/ready", "Open Inference Protocol: readiness"},
     {"GET", "/v2/models/{name}", "Open Inference Protocol: model metadata"},
@@ -53,7 +55,16 @@ void WriteModelRef(JsonWriter& w, const ServedModel& model) {
   w.EndObject();
 }
 
-void WriteScores(JsonWriter& w, const ProductRecord& record, const std::vector<ScoredLabel>& top) {
+// The answering model: a model, or the class prior of `primary` (when known).
+void WriteAnswerModelRef(JsonWriter& w, const RoutedAnswer& answer, const ServedModel* primary) {
+  if (answer.model) return WriteModelRef(w, *answer.model);
+  w.Key("model").BeginObject().Key("name").String("class_prior");
+  w.Key("version").String(primary != nullptr ? primary->version : "");
+  w.EndObject();
+}
+
+void WriteScores(JsonWriter& w, const ProductRecord& record, const RoutedAnswer& answer) {
+  const std::vector<ScoredLabel>& top = answer.top;
   if (!record.product_id.empty()) w.Key("product_id").String(record.product_id);
   w.Key("category").String(top[0].label);
   w.Key("confidence").Float(top[0].probability);
@@ -63,7 +74,11 @@ void WriteScores(JsonWriter& w, const ProductRecord& record, const std::vector<S
     w.EndObject();
   }
   w.EndArray();
-  w.Key("fallback").Bool(false);
+  w.Key("fallback").Bool(answer.fallback());
+  if (answer.fallback()) {
+    w.Key("fallback_reason").String(FallbackReasonName(answer.reason));
+    w.Key("fallback_detail").String(answer.detail);
+  }
 }
 
 void SetV2Error(int status, const std::string& message, http::Response* response) {
@@ -83,23 +98,48 @@ nlohmann::json ModelInfoJson(const ServedModel& model) {
   return j;
 }
 
-// Scores records [begin, end) into (*out)[i] (only items that parsed).
-void ScoreRange(const ModelBundle& bundle, const std::vector<BatchItem>& items, size_t k,
-                size_t begin, size_t end, std::vector<std::vector<ScoredLabel>>* out) {
-  for (size_t i = begin; i < end; ++i) {
-    if (items[i].ok) (*out)[i] = bundle.PredictTopK(items[i].record, k);
-  }
-}
-
 }  // namespace
 
 InferenceService::InferenceService(ServiceOptions options, ModelManager* models,
-                                   ServingMetrics* metrics)
+                                   ServingMetrics* metrics, FallbackRouter* router,
+                                   ShadowRunner* shadow)
     : options_(std::move(options)),
       models_(models),
       metrics_(metrics),
+      router_(router),
+      shadow_(shadow),
       assets_(options_.web_root),
-      openapi_json_(OpenApiDocument(options_.limits, options_.default_top_k).dump()) {}
+      openapi_json_(OpenApiDocument(options_.limits, options_.default_top_k).dump()) {
+  if (router_ == nullptr) {
+    own_router_ = std::make_unique<FallbackRouter>(FallbackOptions{}, nullptr, nullptr, nullptr);
+    router_ = own_router_.get();
+  }
+}
+
+bool InferenceService::PredictionModels(http::Response* response,
+                                        std::shared_ptr<const ServedModel>* primary,
+                                        std::shared_ptr<const ServedModel>* sizing) const {
+  *primary = models_->current();
+  *sizing = *primary ? *primary : router_->fallback_model();
+  if (*sizing) return true;
+  SetErrorResponse(ApiError::Make(503, "model_unavailable", "no model is loaded yet"), response);
+  return false;
+}
+
+RoutedAnswer InferenceService::Route(const std::shared_ptr<const ServedModel>& primary,
+                                     const ProductRecord& record, size_t k) {
+  auto start = std::chrono::steady_clock::now();
+  RoutedAnswer answer = router_->Answer(primary, record, k);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (answer.fallback()) {
+    metrics_->CountFallback(FallbackReasonName(answer.reason));
+    metrics_->ObserveModelTime(answer.model ? "fallback" : "prior", seconds);
+  } else {
+    metrics_->ObserveModelTime("primary", seconds);
+    if (shadow_ != nullptr) shadow_->Submit(record, answer.top[0].label, seconds);
+  }
+  return answer;
+}
 
 bool InferenceService::BeforeRequest(http::Request& request, http::Response& response) {
   std::string* id = nullptr;
@@ -188,6 +228,11 @@ void InferenceService::Ready(http::Request&, http::Response& response) {
   std::shared_ptr<const ServedModel> model = models_->current();
   if (draining_.load()) {
     response.SetJson(503, {{"status", "not_ready"}, {"reason", "shutting down"}});
+  } else if (!model && router_->fallback_model()) {
+    auto fallback = router_->fallback_model();
+    response.SetJson(200, {{"status", "degraded"},
+                           {"reason", "the primary model is unavailable; the fallback answers"},
+                           {"model", {{"name", fallback->name}, {"version", fallback->version}}}});
   } else if (!model) {
     response.SetJson(503, {{"status", "not_ready"}, {"reason", "no model loaded yet"}});
   } else {
@@ -197,52 +242,70 @@ void InferenceService::Ready(http::Request&, http::Response& response) {
 }
 
 void InferenceService::Predict(http::Request& request, http::Response& response) {
-  std::shared_ptr<const ServedModel> model = ModelOr503(&response, false);
-  if (!model) return;
+  std::shared_ptr<const ServedModel> model, sizing;
+  if (!PredictionModels(&response, &model, &sizing)) return;
   size_t k = 0;
   ApiError error;
-  if (!ParseTopK(request, *model, &k, &error)) return Reject("/predict", error, &response);
+  if (!ParseTopK(request, *sizing, &k, &error)) return Reject("/predict", error, &response);
   thread_local ProductRecord record;
   if (!ParsePredictRequest(&request.body, options_.limits, &record, &error)) {
     return Reject("/predict", error, &response);
   }
-  std::vector<ScoredLabel> top = model->bundle->PredictTopK(record, k);
-  metrics_->CountPrediction(top[0].label);
+  RoutedAnswer answer = Route(model, record, k);
+  if (answer.top.empty()) {
+    SetErrorResponse(
+        ApiError::Make(503, "model_unavailable", "no model could answer: " + answer.detail),
+        &response);
+    return;
+  }
+  metrics_->CountPrediction(answer.top[0].label);
   response.status = 200;
   response.content_type = "application/json";
-  response.body.reserve(256 + 64 * top.size());
+  response.body.reserve(256 + 64 * answer.top.size());
   JsonWriter w(&response.body);
   w.BeginObject();
-  WriteScores(w, record, top);
-  WriteModelRef(w, *model);
+  WriteScores(w, record, answer);
+  WriteAnswerModelRef(w, answer, model.get());
   w.Key("request_id").String(RequestIdOf(request));
   w.EndObject();
 }
 
 void InferenceService::PredictBatch(http::Request& request, http::Response& response) {
   auto start = std::chrono::steady_clock::now();
-  std::shared_ptr<const ServedModel> model = ModelOr503(&response, false);
-  if (!model) return;
+  std::shared_ptr<const ServedModel> model, sizing;
+  if (!PredictionModels(&response, &model, &sizing)) return;
   size_t k = 0;
   ApiError error;
-  if (!ParseTopK(request, *model, &k, &error)) return Reject("/predict/batch", error, &response);
+  if (!ParseTopK(request, *sizing, &k, &error)) return Reject("/predict/batch", error, &response);
   std::vector<BatchItem> items;
   if (!ParseBatchRequest(&request.body, options_.limits, &items, &error)) {
     return Reject("/predict/batch", error, &response);
   }
   metrics_->ObserveBatch("/predict/batch", items.size());
 
-  std::vector<std::vector<ScoredLabel>> scores(items.size());
-  const ModelBundle& bundle = *model->bundle;
+  std::vector<RoutedAnswer> answers(items.size());
+  auto score_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      if (items[i].ok) answers[i] = Route(model, items[i].record, k);
+    }
+  };
   if (items.size() >= options_.parallel_batch_rows && options_.parallel_batch_rows > 0) {
     // Large batches: half on a helper thread, so one big request does not take twice as long
     // as it needs to on an otherwise idle machine.
     size_t mid = items.size() / 2;
-    std::thread helper([&] { ScoreRange(bundle, items, k, mid, items.size(), &scores); });
-    ScoreRange(bundle, items, k, 0, mid, &scores);
+    std::thread helper([&] { score_range(mid, items.size()); });
+    score_range(0, mid);
     helper.join();
   } else {
-    ScoreRange(bundle, items, k, 0, items.size(), &scores);
+    score_range(0, items.size());
+  }
+  std::vector<std::vector<ScoredLabel>> scores(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].ok && answers[i].top.empty()) {  // neither a model nor a prior could answer
+      items[i].ok = false;
+      items[i].error = ApiError::Make(503, "model_unavailable", "no model could answer");
+    }
+    scores[i] = answers[i].top;
   }
 
   size_t failed = 0;
@@ -254,7 +317,8 @@ void InferenceService::PredictBatch(http::Request& request, http::Response& resp
   for (size_t i = 0; i < items.size(); ++i) {
     w.BeginObject().Key("index").Int(static_cast<int64_t>(i));
     if (items[i].ok) {
-      WriteScores(w, items[i].record, scores[i]);
+      WriteScores(w, items[i].record, answers[i]);
+      if (answers[i].fallback()) WriteAnswerModelRef(w, answers[i], model.get());
     } else {
       ++failed;
       metrics_->CountInvalidInput("/predict/batch", items[i].error.code);
@@ -275,26 +339,84 @@ void InferenceService::PredictBatch(http::Request& request, http::Response& resp
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   w.Key("processing_time_ms").Double(static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000);
-  WriteModelRef(w, *model);
+  WriteModelRef(w, model ? *model : *sizing);
   w.Key("request_id").String(RequestIdOf(request));
   w.EndObject();
 }
 
-void InferenceService::AdminReload(http::Request& request, http::Response& response) {
+bool InferenceService::AuthorizeAdmin(const http::Request& request,
+                                      http::Response* response) const {
   if (options_.admin_token.empty()) {
     SetErrorResponse(ApiError::Make(403, "admin_disabled",
                                     "administration is disabled: start the server with "
                                     "--admin-token-file FILE or PRODCAT_ADMIN_TOKEN set"),
-                     &response);
-    return;
+                     response);
+    return false;
   }
   if (!IsAuthorizedBearer(request.Header("authorization"), options_.admin_token)) {
     SetErrorResponse(ApiError::Make(401, "unauthorized",
                                     "missing or wrong bearer token (Authorization: Bearer ...)"),
+                     response);
+    response->SetHeader("WWW-Authenticate", "Bearer realm=\"prodcat-admin\"");
+    return false;
+  }
+  return true;
+}
+
+void InferenceService::AdminFault(http::Request& request, http::Response& response) {
+  if (!AuthorizeAdmin(request, &response)) return;
+  if (!options_.allow_fault_injection) {
+    SetErrorResponse(ApiError::Make(403, "fault_injection_disabled",
+                                    "fault injection is disabled: start the server with "
+                                    "--allow-fault-injection"),
                      &response);
-    response.SetHeader("WWW-Authenticate", "Bearer realm=\"prodcat-admin\"");
     return;
   }
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    SetErrorResponse(ApiError::Make(400, "invalid_json", "the body must be a JSON object"),
+                     &response);
+    return;
+  }
+  std::string primary = body.value("primary", std::string("none"));
+  int mode = FaultInjection::kNone;
+  if (primary == "error") {
+    mode = FaultInjection::kError;
+  } else if (primary == "delay") {
+    mode = FaultInjection::kDelay;
+  } else if (primary != "none") {
+    SetErrorResponse(ApiError::Make(422, "invalid_parameter",
+                                    "primary must be \"none\", \"error\" or \"delay\"", "primary"),
+                     &response);
+    return;
+  }
+  auto delay = body.find("delay_ms");
+  if (delay != body.end() &&
+      (!delay->is_number_integer() || delay->get<int64_t>() < 0 || delay->get<int64_t>() > 60000)) {
+    SetErrorResponse(ApiError::Make(422, "invalid_parameter",
+                                    "delay_ms must be an integer between 0 and 60000", "delay_ms"),
+                     &response);
+    return;
+  }
+  router_->faults().delay_ms.store(delay != body.end() ? delay->get<int>() : 0);
+  router_->faults().mode.store(mode);
+  spdlog::warn("fault injection: primary {} (delay {} ms)", primary,
+               router_->faults().delay_ms.load());
+  response.SetJson(200, {{"primary", primary}, {"delay_ms", router_->faults().delay_ms.load()}});
+}
+
+void InferenceService::Shadow(http::Request&, http::Response& response) {
+  if (shadow_ == nullptr) {
+    SetErrorResponse(
+        ApiError::Make(404, "no_shadow", "no shadow model: start the server with --shadow MODEL"),
+        &response);
+    return;
+  }
+  response.SetJson(200, shadow_->Summary());
+}
+
+void InferenceService::AdminReload(http::Request& request, http::Response& response) {
+  if (!AuthorizeAdmin(request, &response)) return;
   auto force = request.query.find("force");
   bool forced = force != request.query.end() && (force->second == "true" || force->second == "1");
   ReloadResult result = models_->Reload(ReloadTrigger::kAdmin, forced);
@@ -400,7 +522,10 @@ http::Router InferenceService::BuildRouter() {
       },
       small);
   router.Add("GET", "/ready", bind(&InferenceService::Ready), small);
-  router.Add("POST", "/predict", bind(&InferenceService::Predict), single);
+  // With a primary time budget a prediction may wait: off the I/O threads too.
+  const http::RouteOptions predict{options_.limits.max_single_body_bytes,
+                                   router_->options().primary_budget.count() > 0};
+  router.Add("POST", "/predict", bind(&InferenceService::Predict), predict);
   router.Add("POST", "/predict/batch", bind(&InferenceService::PredictBatch), batch);
   router.Add(
       "GET", "/metrics",
@@ -437,6 +562,8 @@ http::Router InferenceService::BuildRouter() {
       },
       small);
   router.Add("POST", "/admin/reload", bind(&InferenceService::AdminReload), slow);
+  router.Add("POST", "/admin/fault", bind(&InferenceService::AdminFault), small);
+  router.Add("GET", "/shadow", bind(&InferenceService::Shadow), small);
 
   router.Add(
       "GET", "/v2",

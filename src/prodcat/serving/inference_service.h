@@ -13,26 +13,32 @@
 
 #include "prodcat/http/router.h"
 #include "prodcat/serving/api_error.h"
+#include "prodcat/serving/fallback_router.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/request_limits.h"
 #include "prodcat/serving/request_parser.h"
 #include "prodcat/serving/serving_metrics.h"
+#include "prodcat/serving/shadow_runner.h"
 #include "prodcat/serving/web_assets.h"
 
 namespace prodcat::serving {
 
 struct ServiceOptions {
   RequestLimits limits;
-  size_t default_top_k = 3;          // probabilities returned when ?top_k= is absent
-  std::string admin_token;           // empty: the admin endpoints are disabled (403)
-  std::filesystem::path web_root;    // node_modules with swagger-ui-dist/ and redoc/
-  size_t parallel_batch_rows = 256;  // batches at least this big are scored on two threads
+  size_t default_top_k = 3;            // probabilities returned when ?top_k= is absent
+  std::string admin_token;             // empty: the admin endpoints are disabled (403)
+  std::filesystem::path web_root;      // node_modules with swagger-ui-dist/ and redoc/
+  size_t parallel_batch_rows = 256;    // batches at least this big are scored on two threads
+  bool allow_fault_injection = false;  // POST /admin/fault may make the primary fail (drills)
 };
 
 class InferenceService {
  public:
   // `models` and `metrics` must outlive the service and the server using its router.
-  InferenceService(ServiceOptions options, ModelManager* models, ServingMetrics* metrics);
+  // `router` and `shadow` are optional (null: no fallback model — the class prior is the last
+  // resort — and no shadow model); when given they must outlive the service too.
+  InferenceService(ServiceOptions options, ModelManager* models, ServingMetrics* metrics,
+                   FallbackRouter* router = nullptr, ShadowRunner* shadow = nullptr);
 
   http::Router BuildRouter();
   // ServerOptions::before_handler: keeps a valid X-Request-Id or makes one, and puts it on the
@@ -49,6 +55,8 @@ class InferenceService {
   void Predict(http::Request& request, http::Response& response);
   void PredictBatch(http::Request& request, http::Response& response);
   void AdminReload(http::Request& request, http::Response& response);
+  void AdminFault(http::Request& request, http::Response& response);
+  void Shadow(http::Request& request, http::Response& response);
   void V2Ready(http::Request& request, http::Response& response);
   void V2ModelMetadata(http::Request& request, http::Response& response);
   void V2ModelReady(http::Request& request, http::Response& response);
@@ -56,6 +64,15 @@ class InferenceService {
 
   // The current model, or a 503 response (with the protocol's error shape when `v2`) and null.
   std::shared_ptr<const ServedModel> ModelOr503(http::Response* response, bool v2) const;
+  // For /predict and /predict/batch: the primary (may be null when a fallback can answer) and
+  // the model that sizes top_k; false with a 503 when neither exists.
+  bool PredictionModels(http::Response* response, std::shared_ptr<const ServedModel>* primary,
+                        std::shared_ptr<const ServedModel>* sizing) const;
+  // Routes one product through the fallback policy and records metrics and the shadow copy.
+  RoutedAnswer Route(const std::shared_ptr<const ServedModel>& primary, const ProductRecord& record,
+                     size_t k);
+  // False (with 401/403 set) unless the request carries the admin bearer token.
+  bool AuthorizeAdmin(const http::Request& request, http::Response* response) const;
   // Checks {name} (and {version} when present) against the model; 404 when they do not match.
   bool MatchesV2Model(const http::Request& request, const ServedModel& model,
                       http::Response* response) const;
@@ -68,12 +85,15 @@ class InferenceService {
   void CountPredictions(const std::vector<std::vector<ScoredLabel>>& scores,
                         const std::vector<BatchItem>& items);
 
-  ServiceOptions options_;             // fixed after construction
-  ModelManager* models_;               // not owned; never null
-  ServingMetrics* metrics_;            // not owned; never null
-  WebAssets assets_;                   // /docs and /redoc files
-  std::string openapi_json_;           // the document, serialized once
-  std::atomic<bool> draining_{false};  // set once shutdown begins
+  ServiceOptions options_;                      // fixed after construction
+  ModelManager* models_;                        // not owned; never null
+  ServingMetrics* metrics_;                     // not owned; never null
+  std::unique_ptr<FallbackRouter> own_router_;  // the default router when none was given
+  FallbackRouter* router_;                      // never null
+  ShadowRunner* shadow_;                        // not owned; may be null
+  WebAssets assets_;                            // /docs and /redoc files
+  std::string openapi_json_;                    // the document, serialized once
+  std::atomic<bool> draining_{false};           // set once shutdown begins
 };
 
 }  // namespace prodcat::serving

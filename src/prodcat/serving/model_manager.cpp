@@ -56,8 +56,19 @@ Status WarmUp(const ModelBundle& bundle) {
   return Status::Ok();
 }
 
-ModelManager::ModelManager(std::unique_ptr<ModelSource> source, Observer observer)
-    : source_(std::move(source)), observer_(std::move(observer)) {}
+ModelManager::ModelManager(std::unique_ptr<ModelSource> source, Observer observer,
+                           Preparer preparer)
+    : source_(std::move(source)), observer_(std::move(observer)), preparer_(std::move(preparer)) {}
+
+Status ModelManager::LoadPrepared(std::shared_ptr<const ServedModel>* out) const {
+  std::shared_ptr<const ServedModel> loaded;
+  PRODCAT_RETURN_IF_ERROR(source_->Load(&loaded));
+  auto model = std::make_shared<ServedModel>(*loaded);
+  PrepareServedModel(model.get());
+  if (preparer_) PRODCAT_RETURN_IF_ERROR(preparer_(model.get()).WithContext(source_->Describe()));
+  *out = std::move(model);
+  return Status::Ok();
+}
 
 ModelManager::~ModelManager() {
   Stop();
@@ -70,7 +81,7 @@ void ModelManager::Install(std::shared_ptr<const ServedModel> model) {
 Status ModelManager::LoadInitial() {
   std::lock_guard<std::mutex> lock(reload_mutex_);
   std::shared_ptr<const ServedModel> model;
-  PRODCAT_RETURN_IF_ERROR(source_->Load(&model));
+  PRODCAT_RETURN_IF_ERROR(LoadPrepared(&model));
   PRODCAT_RETURN_IF_ERROR(WarmUp(*model->bundle).WithContext(source_->Describe()));
   Install(std::move(model));
   return Status::Ok();
@@ -106,7 +117,7 @@ ReloadResult ModelManager::Reload(ReloadTrigger trigger, bool force) {
 
   auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const ServedModel> model;
-  s = source_->Load(&model);
+  s = LoadPrepared(&model);
   if (s.ok()) s = WarmUp(*model->bundle).WithContext(source_->Describe());
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!s.ok()) {

@@ -39,7 +39,12 @@ class ModelManager {
   // Called after every reload attempt that did something (reloaded or failed).
   using Observer = std::function<void(ReloadTrigger, const ReloadResult&)>;
 
-  explicit ModelManager(std::unique_ptr<ModelSource> source, Observer observer = nullptr);
+  // Completes a freshly loaded model before it is warmed and swapped in (derived state such as
+  // the class prior and drift windows); a failure rejects the model like a load failure.
+  using Preparer = std::function<Status(ServedModel*)>;
+
+  explicit ModelManager(std::unique_ptr<ModelSource> source, Observer observer = nullptr,
+                        Preparer preparer = nullptr);
   ~ModelManager();
   ModelManager(const ModelManager&) = delete;
   ModelManager& operator=(const ModelManager&) = delete;
@@ -67,8 +72,12 @@ class ModelManager {
  private:
   void PollLoop(std::chrono::milliseconds interval);
 
+  // Source's model + PrepareServedModel + preparer_.
+  Status LoadPrepared(std::shared_ptr<const ServedModel>* out) const;
+
   std::unique_ptr<ModelSource> source_;                      // never null
   Observer observer_;                                        // may be empty
+  Preparer preparer_;                                        // may be empty
   std::atomic<std::shared_ptr<const ServedModel>> current_;  // null until the first load
   std::mutex reload_mutex_;      // one reload at a time; guards failed_revision_
   std::string failed_revision_;  // the last revision rejected; polls skip it

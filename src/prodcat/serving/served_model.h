@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "prodcat/models/bundle.h"
 
@@ -21,7 +23,18 @@ struct ServedModel {
   std::string revision;                       // the source's change marker when loaded
   std::string loaded_at;                      // UTC ISO-8601
   std::string created_at;                     // the bundle's creation time, if recorded
+  // Derived at load time by PrepareServedModel:
+  std::vector<ScoredLabel> prior;  // training class prior, most frequent first; one per class
+  std::unordered_map<std::string, int> class_ids;  // class name -> index in class_names()
+  std::shared_ptr<void> drift;  // the live drift state (serving::ModelDrift); null: drift off
 };
+
+// Fills `prior` (the bundle's training label distribution; else its prediction distribution;
+// else uniform) and `class_ids`.
+void PrepareServedModel(ServedModel* model);
+
+// The prior as the top k of a prediction.
+std::vector<ScoredLabel> PriorTopK(const ServedModel& model, size_t k);
 
 // The manifest's `version` when present (string or integer); else the first 12 hex digits of its
 // data fingerprint; else the first 12 hex digits of `manifest_sha256`.

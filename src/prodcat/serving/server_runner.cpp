@@ -8,14 +8,69 @@
 #include <memory>
 
 #include "prodcat/http/server.h"
+#include "prodcat/registry/model_uri.h"
 #include "prodcat/serving/access_log.h"
 #include "prodcat/serving/admin_auth.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/model_source.h"
 #include "prodcat/serving/serving_metrics.h"
+#include "prodcat/serving/shadow_runner.h"
 #include "prodcat/serving/web_assets.h"
 
 namespace prodcat::serving {
+namespace {
+
+// The fallback model's reference when none was named: the registry alias `fallback` of the
+// served registered model, or the bundle's sibling `fallback_model/` (a `prodcat run` layout).
+std::string AutomaticFallback(const std::string& model) {
+  if (registry::IsModelUri(model)) {
+    registry::ModelUri uri;
+    if (registry::ParseModelUri(model, &uri).ok()) return "models:/" + uri.name + "@fallback";
+    return "";
+  }
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(model, ec);
+  if (ec) return "";
+  std::filesystem::path sibling = dir.lexically_normal().parent_path() / "fallback_model";
+  if (std::filesystem::exists(sibling / "manifest.json", ec)) return sibling.string();
+  return "";
+}
+
+// Opens and loads a secondary model (fallback or shadow). Null with `required` false when it
+// cannot be loaded (logged).
+Status OpenSecondary(const char* role, const std::string& reference,
+                     const std::string& tracking_uri, bool required, ServingMetrics* metrics,
+                     std::unique_ptr<ModelManager>* out) {
+  std::unique_ptr<ModelSource> source;
+  Status s = OpenModelSource(reference, "", tracking_uri, &source);
+  std::unique_ptr<ModelManager> manager;
+  if (s.ok()) {
+    std::string name = role;
+    manager = std::make_unique<ModelManager>(
+        std::move(source), [metrics, name](ReloadTrigger trigger, const ReloadResult& r) {
+          metrics->CountReload(r);
+          if (r.outcome == ReloadResult::Outcome::kReloaded) {
+            spdlog::info("{} model reloaded ({}): version {} -> {}", name,
+                         ReloadTriggerName(trigger), r.previous_version, r.version);
+          } else {
+            spdlog::error("{} model reload ({}) rejected, still serving version {}: {}", name,
+                          ReloadTriggerName(trigger), r.previous_version, r.status.message());
+          }
+        });
+    s = manager->LoadInitial();
+  }
+  if (!s.ok()) {
+    if (required) return s.WithContext(std::string(role) + " model " + reference);
+    spdlog::info("no {} model ({}: {})", role, reference, s.message());
+    return Status::Ok();
+  }
+  auto model = manager->current();
+  spdlog::info("{} model {} version {} ({})", role, model->name, model->version, model->family);
+  *out = std::move(manager);
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status RunServer(const ServerRunOptions& options) {
   // Block the signals before any thread exists, so every thread inherits the mask and only
@@ -57,14 +112,40 @@ Status RunServer(const ServerRunOptions& options) {
     }
   });
 
-  spdlog::info("loading model from {}", models.source().Describe());
-  PRODCAT_RETURN_IF_ERROR(models.LoadInitial());
-  std::shared_ptr<const ServedModel> first = models.current();
-  metrics.SetModel(*first);
-  spdlog::info("serving model {} version {} ({}, {} classes)", first->name, first->version,
-               first->family, first->bundle->class_names().size());
+  // The fallback first: with one, a primary that fails to load does not stop the server.
+  std::unique_ptr<ModelManager> fallback;
+  bool fallback_named = !options.fallback.empty() && options.fallback != "none";
+  std::string fallback_ref = options.fallback.empty() ? AutomaticFallback(options.model)
+                             : fallback_named         ? options.fallback
+                                                      : "";
+  if (!fallback_ref.empty()) {
+    PRODCAT_RETURN_IF_ERROR(OpenSecondary("fallback", fallback_ref, options.tracking_uri,
+                                          fallback_named, &metrics, &fallback));
+  }
 
-  InferenceService api(service, &models, &metrics);
+  spdlog::info("loading model from {}", models.source().Describe());
+  Status primary_status = models.LoadInitial();
+  if (!primary_status.ok()) {
+    if (!fallback) return primary_status;
+    spdlog::error("primary model unavailable, answering with the fallback until it loads: {}",
+                  primary_status.message());
+  }
+  if (std::shared_ptr<const ServedModel> first = models.current()) {
+    metrics.SetModel(*first);
+    spdlog::info("serving model {} version {} ({}, {} classes)", first->name, first->version,
+                 first->family, first->bundle->class_names().size());
+  }
+
+  std::unique_ptr<ModelManager> shadow_models;
+  std::unique_ptr<ShadowRunner> shadow;
+  if (!options.shadow.empty()) {
+    PRODCAT_RETURN_IF_ERROR(OpenSecondary("shadow", options.shadow, options.tracking_uri, true,
+                                          &metrics, &shadow_models));
+    shadow = std::make_unique<ShadowRunner>(shadow_models.get(), &metrics);
+  }
+  FallbackRouter router(options.fallback_policy, fallback.get(), nullptr, nullptr);
+
+  InferenceService api(service, &models, &metrics, &router, shadow.get());
   http::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
@@ -87,6 +168,8 @@ Status RunServer(const ServerRunOptions& options) {
   server = std::make_unique<http::HttpServer>(server_options, api.BuildRouter());
   PRODCAT_RETURN_IF_ERROR(server->Start());
   models.Start(options.poll_interval);
+  if (fallback) fallback->Start(options.poll_interval);
+  if (shadow_models) shadow_models->Start(options.poll_interval);
 
   // The parseable line tests and scripts wait for (with --port 0 it carries the chosen port).
   std::printf("listening on %s:%u\n", options.host.c_str(), static_cast<unsigned>(server->port()));
@@ -100,6 +183,8 @@ Status RunServer(const ServerRunOptions& options) {
     if (sig == SIGHUP) {
       spdlog::info("SIGHUP: checking {} for a new model", models.source().Describe());
       models.RequestReload();
+      if (fallback) fallback->RequestReload();
+      if (shadow_models) shadow_models->RequestReload();
       continue;
     }
     spdlog::info("{}: draining {} in-flight request(s), deadline {} ms",
@@ -110,6 +195,9 @@ Status RunServer(const ServerRunOptions& options) {
   size_t in_flight = server->in_flight();
   bool drained = server->Shutdown(options.drain);
   models.Stop();
+  if (fallback) fallback->Stop();
+  if (shadow) shadow->Stop();
+  if (shadow_models) shadow_models->Stop();
   access_log.Close();
   if (!drained) {
     return Status::FailedPrecondition("drain deadline of " + std::to_string(options.drain.count()) +

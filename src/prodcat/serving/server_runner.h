@@ -9,6 +9,7 @@
 #include <string>
 
 #include "prodcat/common/status.h"
+#include "prodcat/serving/fallback_router.h"
 #include "prodcat/serving/inference_service.h"
 
 namespace prodcat::serving {
@@ -29,6 +30,12 @@ struct ServerRunOptions {
   std::string access_log = "-";  // "-" stderr, "off", or a file
   std::string web_root;          // "" = DefaultWebRoot()
   ServiceOptions service;        // limits and top_k (admin_token and web_root are filled in)
+  // The fallback model: "" = automatic (models:/NAME@fallback when --model is models:/NAME...,
+  // or the bundle directory's sibling fallback_model/, when present); "none" = no fallback
+  // model (the class prior is the last resort); else a directory or models:/ URI (must load).
+  std::string fallback;
+  std::string shadow;               // a candidate model scoring copies of live traffic ("" none)
+  FallbackOptions fallback_policy;  // when the fallback answers
 };
 
 // Blocks until SIGTERM/SIGINT. Fails (without serving) when the model cannot be loaded or the

@@ -9,12 +9,29 @@
 namespace prodcat::serving {
 
 std::string_view EndpointLabel(std::string_view path) {
-  static constexpr std::string_view kExact[] = {
-      "/",        "/health",         "/ready",          "/predict", "/predict/batch",
-      "/metrics", "/openapi.json",   "/docs",           "/redoc",   "/admin/reload",
-      "/v2",      "/v2/health/live", "/v2/health/ready"};
+  static constexpr std::string_view kExact[] = {"/",
+                                                "/health",
+                                                "/ready",
+                                                "/predict",
+                                                "/predict/batch",
+                                                "/metrics",
+                                                "/openapi.json",
+                                                "/docs",
+                                                "/redoc",
+                                                "/admin/reload",
+                                                "/v2",
+                                                "/v2/health/live",
+                                                "/v2/health/ready",
+                                                "/admin/fault",
+                                                "/shadow",
+                                                "/drift",
+                                                "/experiments",
+                                                "/feedback"};
   for (std::string_view e : kExact) {
     if (path == e) return e;
+  }
+  if (path.starts_with("/experiments/")) {
+    return path.ends_with("/stop") ? "/experiments/{id}/stop" : "/experiments/{id}";
   }
   if (path.starts_with("/docs/")) return "/docs/{file}";
   if (path.starts_with("/redoc/")) return "/redoc/{file}";
@@ -57,6 +74,18 @@ ServingMetrics::ServingMetrics(std::function<double()> in_flight) {
                                   {"result"});
   reloads_->Add({"success"}, 0);
   reloads_->Add({"failure"}, 0);
+  fallbacks_ = registry_.AddCounter(
+      "prodcat_fallbacks_total",
+      "Predictions answered by the fallback model or the class prior, by reason.", {"reason"});
+  for (const char* reason : {"primary_unavailable", "primary_error", "primary_timeout",
+                             "out_of_support", "drift_alert"}) {
+    fallbacks_->Add({reason}, 0);
+  }
+  model_time_ = registry_.AddHistogram(
+      "prodcat_model_predict_seconds",
+      "Model time of one prediction by role (primary, fallback, shadow), HTTP excluded.", {"role"},
+      {0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+       0.025, 0.1});
   ValueFamily* build =
       registry_.AddGauge("prodcat_build_info", "prodcat version (value 1).", {"version"});
   build->Set({kVersion}, 1);
@@ -104,6 +133,14 @@ void ServingMetrics::SetModel(const ServedModel& model) {
 void ServingMetrics::CountReload(const ReloadResult& result) {
   if (result.outcome == ReloadResult::Outcome::kReloaded) reloads_->Add({"success"});
   if (result.outcome == ReloadResult::Outcome::kFailed) reloads_->Add({"failure"});
+}
+
+void ServingMetrics::CountFallback(std::string_view reason) {
+  fallbacks_->Add({reason});
+}
+
+void ServingMetrics::ObserveModelTime(std::string_view role, double seconds) {
+  model_time_->Observe({role}, seconds);
 }
 
 }  // namespace prodcat::serving

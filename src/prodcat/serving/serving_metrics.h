@@ -28,7 +28,18 @@ class ServingMetrics {
   void SetModel(const ServedModel& model);
   void CountReload(const ReloadResult& result);
 
-  std::string Render() const { return registry_.Render(); }
+  // Fallback answers by reason ("primary_error", "out_of_support", ...; see FallbackReason).
+  void CountFallback(std::string_view reason);
+  // Model time of one prediction by role: "primary", "fallback", "shadow".
+  void ObserveModelTime(std::string_view role, double seconds);
+
+  // Runs `refresh` at every scrape before rendering (gauges computed from live state: drift).
+  void SetRefresh(std::function<void()> refresh) { refresh_ = std::move(refresh); }
+  std::string Render() const {
+    if (refresh_) refresh_();
+    return registry_.Render();
+  }
+  MetricsRegistry& mutable_registry() { return registry_; }
   const MetricsRegistry& registry() const { return registry_; }
 
   ValueFamily* requests() const { return requests_; }
@@ -38,15 +49,18 @@ class ServingMetrics {
   HistogramFamily* batch_sizes() const { return batch_sizes_; }
 
  private:
-  MetricsRegistry registry_;      // owns the families below
-  ValueFamily* requests_;         // {endpoint, method, status}
-  HistogramFamily* latency_;      // seconds {endpoint}
-  HistogramFamily* batch_sizes_;  // items {endpoint}
-  ValueFamily* predictions_;      // {category}
-  ValueFamily* invalid_inputs_;   // {endpoint, code}
-  ValueFamily* model_info_;       // 1 for the served {name, version, family}
-  ValueFamily* model_loaded_;     // unix time the served model was swapped in
-  ValueFamily* reloads_;          // {result="success"|"failure"}
+  MetricsRegistry registry_;       // owns the families below
+  ValueFamily* requests_;          // {endpoint, method, status}
+  HistogramFamily* latency_;       // seconds {endpoint}
+  HistogramFamily* batch_sizes_;   // items {endpoint}
+  ValueFamily* predictions_;       // {category}
+  ValueFamily* invalid_inputs_;    // {endpoint, code}
+  ValueFamily* model_info_;        // 1 for the served {name, version, family}
+  ValueFamily* model_loaded_;      // unix time the served model was swapped in
+  ValueFamily* reloads_;           // {result="success"|"failure"}
+  ValueFamily* fallbacks_;         // {reason}
+  HistogramFamily* model_time_;    // seconds {role}
+  std::function<void()> refresh_;  // may be empty; set before serving starts
 };
 
 }  // namespace prodcat::serving

@@ -1,0 +1,188 @@
+// DriftReference: what live traffic is compared with, built once from a model bundle's
+// reference_profile.json (see features/reference_profile.h for its shape) and the bundle's
+// FeatureSpec. It turns a raw record into an Observation (the bin / bucket of every monitored
+// feature) with the features module's own code: AnalyzeRecord, ComputeEngineeredFeatures,
+// NormalizeText and the tokenizer, and TfidfVocabulary for out-of-vocabulary tokens, so a
+// request is measured exactly as the training rows were profiled.
+//
+// Numeric features. The profile keeps deciles (11 quantile edges q_0..q_10), mean, min, max and
+// the missing rate, not a sample, so the reference CDF is rebuilt as the piecewise-linear CDF
+// through the knots (q_k, k/10) (PiecewiseLinearCdf). Bins:
+//   continuous feature  cuts at the distinct edges; bins (-inf, q_0], (q_0, q_1], ...,
+//                       (q_10, +inf): the outer two hold 0 reference mass (below min, above max)
+//   lattice feature     every edge a multiple of a step h in {1, 0.1, 0.01} (counts, lengths,
+//                       ratings, prices in cents): cuts at d + h/2 for each distinct edge d, plus
+//                       q_0 - h/2, and the reference CDF is read at those half-steps (continuity
+//                       correction), so an atom at d falls wholly into one bin
+//   binary feature      edges in {0, 1} (the 0/1 flags): the exact two-point CDF from the mean
+//                       (= the rate of 1) replaces the reconstruction
+// plus a "missing" bin whose reference share is the missing rate; the other shares are scaled by
+// (1 - missing rate). Reference shares of the bins are differences of the CDF at the cuts. For
+// tied edges of a non-lattice feature the rebuilt CDF is only a bound (the atom's mass is known
+// to within one decile); this is stated in docs/drift.md.
+//
+// Categorical fields (brand, seller_id, subcategory): buckets for the top `categorical_top_k`
+// reference values, "other" and "missing". Title tokens: buckets for the top `title_token_top_k`
+// tokens and "other"; the out-of-vocabulary count uses the FeatureSpec's tfidf vocabulary like
+// the profile's "oov_rate". Predictions: class ids and a 10-bin confidence histogram, compared
+// with the profile's "predictions" section when it has one.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prodcat/common/status.h"
+#include "prodcat/data/record.h"
+#include "prodcat/features/feature_spec.h"
+#include "prodcat/features/tfidf_vocabulary.h"
+#include "prodcat/monitoring/drift_options.h"
+#include "prodcat/monitoring/drift_statistics.h"
+
+namespace prodcat::monitoring {
+
+inline constexpr int kConfidenceBins = 10;  // [i/10, (i+1)/10), 1.0 in the last bin
+inline constexpr size_t kCategoricalFields = 3;
+inline constexpr std::array<Field, kCategoricalFields> kMonitoredCategoricalFields = {
+    Field::kBrand, Field::kSellerId, Field::kSubcategory};
+
+// What one request contributes to a window. Buffers are reused between calls.
+struct Observation {
+  std::vector<uint8_t> numeric_bins;  // per numeric feature: bin index; the last bin = missing
+  std::vector<float> numeric_values;  // per numeric feature: the value, NaN when missing
+  std::array<uint16_t, kCategoricalFields> categorical_buckets{};  // top index, other, missing
+  std::vector<uint16_t> token_buckets;  // per title token: top-token index or "other"
+  uint32_t oov_tokens = 0;              // title tokens without a tfidf column
+  int predicted_class = -1;             // -1: no prediction observed
+  float confidence = 0;                 // top probability; meaningful when predicted_class >= 0
+};
+
+struct NumericFeatureReference {
+  enum class Source { kRawField, kEngineered };
+  std::string name;                     // profile name ("price", "title_word_count", ...)
+  Source source = Source::kRawField;    // raw field (may be missing) or engineered (never)
+  Field field = Field::kPrice;          // the raw field when source == kRawField
+  int engineered_index = -1;            // EngineeredFeature index when source == kEngineered
+  PiecewiseLinearCdf cdf;               // reference CDF of present values; empty if none present
+  double lattice_step = 0;              // > 0: values on this lattice (continuity correction)
+  bool binary = false;                  // a 0/1 flag: cdf is the exact two-point CDF
+  std::vector<double> cuts;             // ascending; bin b holds (cuts[b-1], cuts[b]]
+  std::vector<double> reference_shares;  // per bin, cuts.size() + 1 present bins then missing
+  double reference_mean = 0;            // over present values
+  double reference_missing_rate = 0;    // missing rows / rows
+  double reference_min = 0;             // smallest present value (0 if none)
+  double reference_max = 0;             // largest present value (0 if none)
+  size_t offset = 0;                    // first counter of this feature in DriftCounts::counts
+
+  size_t bins() const { return reference_shares.size(); }  // including the missing bin
+  size_t missing_bin() const { return reference_shares.size() - 1; }
+  // Bin of a present value: the number of cuts strictly below it.
+  uint8_t BinOf(double value) const;
+};
+
+struct CategoricalFeatureReference {
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::string name;                      // FieldName(field)
+  Field field = Field::kBrand;           // the record field
+  std::vector<std::string> values;       // bucket -> top value (normalized), top first
+  std::unordered_map<std::string, uint16_t, Hash, std::equal_to<>> index;  // value -> bucket
+  std::vector<double> reference_shares;  // values.size() tops, then other, then missing (rows)
+  size_t offset = 0;                     // first counter in DriftCounts::counts
+
+  size_t other_bucket() const { return values.size(); }
+  size_t missing_bucket() const { return values.size() + 1; }
+};
+
+struct TitleTokenReference {
+  std::vector<std::string> tokens;       // bucket -> top token, top first
+  std::unordered_map<std::string, uint16_t, CategoricalFeatureReference::Hash, std::equal_to<>>
+      index;                             // token -> bucket
+  std::vector<double> reference_shares;  // tokens.size() tops, then other (shares of tokens)
+  double reference_oov_rate = 0;         // the profile's oov_rate
+  size_t offset = 0;                     // first counter in DriftCounts::counts
+
+  size_t other_bucket() const { return tokens.size(); }
+};
+
+struct PredictionReference {
+  std::vector<std::string> class_names;           // class id -> name
+  std::vector<double> class_shares;               // class id -> reference share
+  std::array<double, kConfidenceBins> confidence_shares{};  // reference histogram shares
+  double mean_confidence = 0;                     // reference mean top probability
+  size_t count = 0;                               // predictions profiled (the reference n)
+  size_t class_offset = 0;       // first class counter in DriftCounts::counts (+1: invalid)
+  size_t confidence_offset = 0;  // first confidence-bin counter in DriftCounts::counts
+};
+
+// Counters of one window, laid out by a DriftReference. Windows are merged by adding and the
+// count window evicts by subtracting, so everything is a plain sum.
+struct DriftCounts {
+  uint64_t observations = 0;     // requests observed
+  uint64_t predictions = 0;      // requests with a prediction
+  uint64_t title_tokens = 0;     // title tokens observed
+  uint64_t oov_tokens = 0;       // of which out of vocabulary
+  double confidence_sum = 0;     // sum of confidences of the predictions
+  double confidence_squares = 0;  // sum of squared confidences
+  std::vector<uint64_t> counts;  // bins / buckets of every feature (offsets in the reference)
+  std::vector<double> numeric_sums;  // per numeric feature: sum of present values
+
+  void Merge(const DriftCounts& other);
+  void Clear();
+};
+
+class DriftReference {
+ public:
+  // `profile`: a reference_profile.json object (profile_version 1); `spec`: the FeatureSpec of
+  // the same bundle (its tfidf vocabulary defines out-of-vocabulary tokens). Errors name the
+  // profile key that is missing or malformed.
+  static Status Create(const nlohmann::json& profile, const FeatureSpec& spec,
+                       const DriftOptions& options, std::unique_ptr<DriftReference>* out);
+
+  // Fills *obs from a raw record (prediction fields untouched). Thread-safe; allocation-free
+  // once obs's buffers have grown.
+  void Extract(const ProductRecord& record, Observation* obs) const;
+  // Adds (sign = +1) or removes (sign = -1) an observation's contribution.
+  void Count(const Observation& obs, int sign, DriftCounts* counts) const;
+  // Counters sized for this reference, all zero.
+  DriftCounts EmptyCounts() const;
+
+  // The first reason `record` is out of the reference support under `limits`, or nullopt:
+  // "<field>_out_of_range" or "title_out_of_vocabulary". Thread-safe.
+  std::optional<std::string> OutOfSupport(const ProductRecord& record,
+                                          const SupportLimits& limits) const;
+
+  const std::vector<NumericFeatureReference>& numeric() const { return numeric_; }
+  const std::array<CategoricalFeatureReference, kCategoricalFields>& categorical() const {
+    return categorical_;
+  }
+  const TitleTokenReference& title_tokens() const { return title_tokens_; }
+  const std::optional<PredictionReference>& predictions() const { return predictions_; }
+  size_t row_count() const { return row_count_; }
+  size_t counter_count() const { return counter_count_; }
+
+  DriftReference(const DriftReference&) = delete;
+  DriftReference& operator=(const DriftReference&) = delete;
+
+ private:
+  explicit DriftReference(const FeatureSpec& spec) : vocabulary_(spec) {}
+
+  std::vector<NumericFeatureReference> numeric_;  // in profile key order
+  std::array<CategoricalFeatureReference, kCategoricalFields> categorical_;  // brand, seller, sub
+  TitleTokenReference title_tokens_;                // top tokens and OOV rate
+  std::optional<PredictionReference> predictions_;  // absent when the profile has none
+  TfidfVocabulary vocabulary_;                      // title words with a tfidf column
+  size_t row_count_ = 0;                            // profile row_count (reference n)
+  size_t counter_count_ = 0;                        // size of DriftCounts::counts
+};
+
+}  // namespace prodcat::monitoring
