@@ -4,11 +4,22 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 #include <string>
 
 #include "prodcat/common/stable_hash.h"
 
 namespace prodcat::experiments {
+namespace {
+
+// "1e-06", "0.25", "-1": readable in messages, unlike std::to_string's fixed six decimals.
+std::string ShortNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+}  // namespace
 
 uint32_t Bucket(std::string_view experiment_id, std::string_view key) {
   // Seed 0 makes StableHash exactly XXH3_64bits, the documented formula. Short inputs (the usual
@@ -39,7 +50,7 @@ Status ComputeBucketRanges(std::span<const double> weights, std::vector<BucketRa
     if (!std::isfinite(weights[i]) || weights[i] <= 0) {
       return Status::InvalidArgument("arms[" + std::to_string(i) +
                                      "].weight: expected a positive finite number, got " +
-                                     std::to_string(weights[i]));
+                                     ShortNumber(weights[i]));
     }
     total += weights[i];
   }
@@ -57,7 +68,7 @@ Status ComputeBucketRanges(std::span<const double> weights, std::vector<BucketRa
     if (end <= begin) {
       ranges->clear();
       return Status::InvalidArgument(
-          "arms[" + std::to_string(i) + "].weight: share " + std::to_string(weights[i] / total) +
+          "arms[" + std::to_string(i) + "].weight: share " + ShortNumber(weights[i] / total) +
           " of the traffic is too small to own one of the " + std::to_string(kBucketCount) +
           " buckets");
     }

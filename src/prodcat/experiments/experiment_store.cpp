@@ -227,10 +227,12 @@ Status ExperimentStore::FlushPending() {
     std::lock_guard lock(queue_mutex_);
     served.swap(pending_served_);
     feedback.swap(pending_feedback_);
+    in_flight_rows_ = served.size() + feedback.size();
   }
   if (served.empty() && feedback.empty()) return Status::Ok();
   Status status = WriteBatch(served, feedback);
   std::lock_guard lock(queue_mutex_);
+  in_flight_rows_ = 0;
   if (status.ok()) {
     written_rows_ += served.size() + feedback.size();
     ++flushes_;
@@ -436,7 +438,7 @@ Status ExperimentStore::ForEachFeedback(const std::function<void(const FeedbackR
 StoreStats ExperimentStore::Stats() const {
   std::lock_guard lock(queue_mutex_);
   StoreStats stats;
-  stats.pending_rows = pending_served_.size() + pending_feedback_.size();
+  stats.pending_rows = pending_served_.size() + pending_feedback_.size() + in_flight_rows_;
   stats.written_rows = written_rows_;
   stats.dropped_rows = dropped_rows_;
   stats.flushes = flushes_;

@@ -74,7 +74,7 @@ struct StoreOptions {
 };
 
 struct StoreStats {
-  size_t pending_rows = 0;     // buffered, not yet committed
+  size_t pending_rows = 0;     // not yet committed: buffered or in the batch being written
   uint64_t written_rows = 0;   // committed since open
   uint64_t dropped_rows = 0;   // refused because the buffer was full
   uint64_t flushes = 0;        // committed transactions since open
@@ -143,6 +143,7 @@ class ExperimentStore {
   std::condition_variable wake_writer_;     // signalled on stop and when flush_rows are waiting
   std::vector<ServedRecord> pending_served_;      // not yet written, in arrival order
   std::vector<FeedbackRecord> pending_feedback_;  // not yet written, in arrival order
+  size_t in_flight_rows_ = 0;  // rows of the batch being written, 0 between flushes
   bool stopping_ = false;     // set once by the destructor
   uint64_t written_rows_ = 0;  // committed rows since open
   uint64_t dropped_rows_ = 0;  // rows refused because the buffer was full

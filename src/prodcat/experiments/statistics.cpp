@@ -101,11 +101,9 @@ void MixtureSprt::Update() {
   double lower = std::max(-1.0, step.difference - step.half_width);
   double upper = std::min(1.0, step.difference + step.half_width);
   if (lower > r.upper || upper < r.lower) {
-    // The new interval misses the running one entirely: under the test's i.i.d. assumption that
-    // happens with probability <= alpha; keeping the fresh interval (rather than an empty set)
-    // follows the data if the arms' accuracies drift.
-    r.lower = lower;
-    r.upper = upper;
+    // The new interval misses the running one entirely, which under the i.i.d. model happens
+    // with probability <= alpha (a sign the accuracies drift). The sequence keeps its last
+    // non-empty value so it stays nested and a decision once reached is never reversed.
     return;
   }
   r.lower = std::max(r.lower, lower);

@@ -19,6 +19,8 @@
 //     h_m^2 = 2 V (V + tau^2) / tau^2 * (log(1/alpha) + log((V + tau^2) / V) / 2),
 //   i.e. the theta0 with Lambda_m(theta0) < 1/alpha. P(ever p_n <= alpha | theta = 0) <= alpha and
 //   P(theta ever outside the sequence) <= alpha (Ville's inequality), however often one looks.
+//   Should a new interval miss the running intersection entirely (drift), the sequence keeps its
+//   last non-empty value: it stays nested, the p-value never rises, decisions are final.
 //   The statistic is updated at every feedback once both arms have `min_per_arm` observations
 //   (the normal approximation needs a few dozen per arm), so the result does not depend on when
 //   anyone looks.

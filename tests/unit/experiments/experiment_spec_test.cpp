@@ -61,7 +61,7 @@ TEST(ExperimentSpecTest, RejectsNonPositiveOrInfiniteWeights) {
 }
 
 TEST(ExperimentSpecTest, RejectsAnArmTooSmallForOneBucket) {
-  ExperimentSpec spec = TwoArmSpec("e", 1e6, 1);
+  ExperimentSpec spec = TwoArmSpec("e", 999999, 1);
   EXPECT_THAT(ValidateExperimentSpec(spec).message(),
               HasSubstr("arms[1].weight: share 1e-06 of the traffic is too small to own one of "
                         "the 10000 buckets"));

@@ -79,11 +79,12 @@ TEST(SampleRatioMismatchTest, FiresOn52To48AndNotOnFairCounts) {
   ASSERT_TRUE(r.ok());
   EXPECT_DOUBLE_EQ(r->statistic, 160);
   EXPECT_LT(r->p_value, 1e-30);
-  // 50,150 vs 49,850 is ordinary noise (X^2 = 1.8, p = 0.18).
+  // 50,150 vs 49,850 is ordinary noise (X^2 = 2 * 150^2 / 50000 = 0.9, p = 0.34).
   std::vector<int64_t> fair = {50150, 49850};
   r = ChiSquareGoodnessOfFit(fair, halves);
   ASSERT_TRUE(r.ok());
-  EXPECT_NEAR(r->p_value, std::erfc(std::sqrt(1.8 / 2)), 1e-12);
+  EXPECT_DOUBLE_EQ(r->statistic, 0.9);
+  EXPECT_NEAR(r->p_value, std::erfc(std::sqrt(0.9 / 2)), 1e-12);
   EXPECT_GT(r->p_value, 0.001);
 }
 
@@ -120,15 +121,17 @@ TEST(MixtureSprtTest, WaitsForTheMinimumPerArmThenTracksRunningState) {
   EXPECT_TRUE(test.result().started);
   EXPECT_LT(test.result().p_value, 1e-6);  // 100% vs 0% is overwhelming
   EXPECT_LT(test.result().upper, 0);
-  // The p-value never increases and the sequence never widens, whatever comes next.
+  // The p-value never increases and the sequence never widens, whatever comes next (here B
+  // turns from always wrong to mostly right: a drift that must not reverse the decision).
   double p = test.result().p_value, lo = test.result().lower, hi = test.result().upper;
-  for (int i = 0; i < 200; ++i) {
-    test.Add(true, true);
+  for (int i = 0; i < 400; ++i) {
+    test.Add(i % 3 != 0, i % 4 != 0);
     EXPECT_LE(test.result().p_value, p);
     EXPECT_GE(test.result().lower, lo);
     EXPECT_LE(test.result().upper, hi);
     p = test.result().p_value, lo = test.result().lower, hi = test.result().upper;
   }
+  EXPECT_LT(test.result().upper, 0);
 }
 
 // Fixed-horizon two-proportion z-test, for the "naive peeking" control of the simulation.
