@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <thread>
 
 #include "prodcat/features/engineered_features.h"
 #include "prodcat/features/record_analysis.h"
@@ -115,21 +117,64 @@ Status BuildNumeric(const std::string& name, const nlohmann::json& j,
   } else {
     f->cdf = PiecewiseLinearCdf::FromQuantileEdges(edges);
   }
+  // Reconstructed share of each present bin (see the header for the bin rules).
+  std::vector<double> shares;
   if (f->lattice_step > 0) {
     const double half = f->lattice_step / 2;
     f->cuts.push_back(distinct.front() - half);
     for (double d : distinct) f->cuts.push_back(d + half);
+    double previous = 0;
+    for (double cut : f->cuts) {
+      const double cdf = f->cdf.At(cut);
+      shares.push_back(std::max(0.0, cdf - previous));
+      previous = cdf;
+    }
+    shares.push_back(std::max(0.0, 1.0 - previous));
   } else {
     f->cuts = distinct;
+    const size_t interior = f->interior_bins();
+    shares.push_back(f->cdf.Before(f->cuts.front()));  // below the reference minimum: 0
+    for (size_t i = 1; i <= interior; ++i) {
+      const double lower = f->cdf.Before(f->cuts[i - 1]);
+      const double upper = i == interior ? 1.0 : f->cdf.Before(f->cuts[i]);
+      shares.push_back(std::max(0.0, upper - lower));
+    }
+    shares.push_back(0.0);  // above the reference maximum
   }
-  double previous = 0;
-  for (double cut : f->cuts) {
-    const double cdf = f->cdf.At(cut);
-    f->reference_shares.push_back(std::max(0.0, cdf - previous) * present);
-    previous = cdf;
-  }
-  f->reference_shares.push_back(std::max(0.0, 1.0 - previous) * present);
+  for (double share : shares) f->reference_shares.push_back(share * present);
   f->reference_shares.push_back(f->reference_missing_rate);
+  return Status::Ok();
+}
+
+// Replaces the reconstructed shares of `f` with the exact counts of profile["drift_bins"].
+Status ApplyExactBins(const nlohmann::json& bins, NumericFeatureReference* f) {
+  const std::string where = "drift_bins.numeric." + f->name;
+  const nlohmann::json* cuts = nullptr;
+  const nlohmann::json* counts = nullptr;
+  PRODCAT_RETURN_IF_ERROR(GetArray(bins, where, "cuts", &cuts));
+  PRODCAT_RETURN_IF_ERROR(GetArray(bins, where, "counts", &counts));
+  bool same_cuts = cuts->size() == f->cuts.size();
+  for (size_t i = 0; same_cuts && i < f->cuts.size(); ++i) {
+    same_cuts = (*cuts)[i].is_number() && (*cuts)[i].get<double>() == f->cuts[i];
+  }
+  if (!same_cuts) {
+    return Malformed(where + ".cuts", "the cuts derived from numeric." + f->name +
+                                          ".quantile_edges (the bins were computed from a "
+                                          "different profile)");
+  }
+  if (counts->size() != f->bins()) {
+    return Malformed(where + ".counts", std::to_string(f->bins()) + " counts");
+  }
+  double total = 0;
+  std::vector<double> values;
+  for (const nlohmann::json& c : *counts) {
+    if (!c.is_number() || c.get<double>() < 0) return Malformed(where + ".counts", "counts >= 0");
+    values.push_back(c.get<double>());
+    total += values.back();
+  }
+  if (!(total > 0)) return Malformed(where + ".counts", "a positive total");
+  for (size_t b = 0; b < values.size(); ++b) f->reference_shares[b] = values[b] / total;
+  f->exact_bins = true;
   return Status::Ok();
 }
 
@@ -239,7 +284,26 @@ int ConfidenceBin(float confidence) {
 }  // namespace
 
 uint8_t NumericFeatureReference::BinOf(double value) const {
-  return static_cast<uint8_t>(std::lower_bound(cuts.begin(), cuts.end(), value) - cuts.begin());
+  if (cuts.empty()) return 0;
+  const auto at_or_below = static_cast<size_t>(
+      std::upper_bound(cuts.begin(), cuts.end(), value) - cuts.begin());
+  if (lattice_step > 0) return static_cast<uint8_t>(at_or_below);  // values never equal a cut
+  if (at_or_below == 0) return 0;                                   // below the minimum
+  if (value > cuts.back()) return static_cast<uint8_t>(interior_bins() + 1);  // above the max
+  // [c_{i-1}, c_i), with the maximum c_m closed into the last interior bin; a value exactly on
+  // an inner cut is shared by the bins on both sides.
+  const size_t bin = std::min(at_or_below, interior_bins());
+  const bool on_inner_cut = bin > 1 && value == cuts[bin - 1];
+  return static_cast<uint8_t>(bin | (on_inner_cut ? kSplitBin : 0));
+}
+
+double NumericFeatureReference::ReferencePresentShareThrough(size_t bin) const {
+  double through = 0, present = 0;
+  for (size_t b = 0; b + 1 < reference_shares.size(); ++b) {
+    present += reference_shares[b];
+    if (b <= bin) through += reference_shares[b];
+  }
+  return present > 0 ? through / present : 0.0;
 }
 
 void DriftCounts::Merge(const DriftCounts& other) {
@@ -283,11 +347,22 @@ Status DriftReference::Create(const nlohmann::json& profile, const FeatureSpec& 
   if (!profile.contains("numeric") || !profile.at("numeric").is_object()) {
     return Malformed("numeric", "an object");
   }
+  const nlohmann::json* exact_bins = nullptr;
+  if (profile.contains("drift_bins")) {
+    const nlohmann::json& bins = profile.at("drift_bins");
+    if (!bins.is_object() || !bins.contains("numeric") || !bins.at("numeric").is_object()) {
+      return Malformed("drift_bins.numeric", "an object");
+    }
+    exact_bins = &bins.at("numeric");
+  }
   size_t offset = 0;
   for (const auto& [name, j] : profile.at("numeric").items()) {
     NumericFeatureReference f;
     PRODCAT_RETURN_IF_ERROR(BuildNumeric(name, j, &f));
-    if (f.bins() > 255) return Malformed("numeric." + name, "at most 254 bins");
+    if (exact_bins != nullptr && exact_bins->contains(name)) {
+      PRODCAT_RETURN_IF_ERROR(ApplyExactBins(exact_bins->at(name), &f));
+    }
+    if (f.bins() > 127) return Malformed("numeric." + name, "at most 126 quantile edges");
     f.offset = offset;
     offset += f.bins();
     r->numeric_.push_back(std::move(f));
@@ -391,7 +466,14 @@ void DriftReference::Count(const Observation& obs, int sign, DriftCounts* counts
   uint64_t* c = counts->counts.data();
   counts->observations += one;
   for (size_t i = 0; i < numeric_.size(); ++i) {
-    c[numeric_[i].offset + obs.numeric_bins[i]] += one;
+    const uint8_t bin = obs.numeric_bins[i];
+    uint64_t* feature = c + numeric_[i].offset;
+    if (bin & kSplitBin) {  // half a count on each side of the cut
+      feature[(bin & ~kSplitBin) - 1] += one;
+      feature[bin & ~kSplitBin] += one;
+    } else {
+      feature[bin] += 2 * one;
+    }
     const float v = obs.numeric_values[i];
     if (!std::isnan(v)) counts->numeric_sums[i] += signed_one * v;
   }
@@ -414,6 +496,43 @@ void DriftReference::Count(const Observation& obs, int sign, DriftCounts* counts
     c[predictions_->class_offset + cls] += one;
     c[predictions_->confidence_offset + static_cast<size_t>(ConfidenceBin(obs.confidence))] += one;
   }
+}
+
+Status AddDriftBins(const std::vector<ProductRecord>& rows, const FeatureSpec& spec,
+                   nlohmann::json* profile) {
+  nlohmann::json plain = *profile;
+  plain.erase("drift_bins");
+  std::unique_ptr<DriftReference> reference;
+  PRODCAT_RETURN_IF_ERROR(DriftReference::Create(plain, spec, DriftOptions(), &reference)
+                              .WithContext("drift bins"));
+  // Rows are independent: count contiguous chunks on separate threads, then add the counters.
+  const size_t threads = std::max<size_t>(
+      1, std::min<size_t>(std::thread::hardware_concurrency(), rows.size() / 4096));
+  std::vector<DriftCounts> parts(threads, reference->EmptyCounts());
+  std::vector<std::thread> workers;
+  const size_t per_thread = (rows.size() + threads - 1) / std::max<size_t>(threads, 1);
+  auto count_chunk = [&](size_t t) {
+    Observation obs;
+    const size_t end = std::min(rows.size(), (t + 1) * per_thread);
+    for (size_t i = t * per_thread; i < end; ++i) {
+      reference->Extract(rows[i], &obs);
+      reference->Count(obs, +1, &parts[t]);
+    }
+  };
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(count_chunk, t);
+  count_chunk(0);
+  for (std::thread& w : workers) w.join();
+  for (size_t t = 1; t < threads; ++t) parts[0].Merge(parts[t]);
+  nlohmann::json numeric = nlohmann::json::object();
+  for (const NumericFeatureReference& f : reference->numeric()) {
+    nlohmann::json counts = nlohmann::json::array();
+    for (size_t b = 0; b < f.bins(); ++b) {
+      counts.push_back(static_cast<double>(parts[0].counts[f.offset + b]) / kNumericCountScale);
+    }
+    numeric[f.name] = {{"cuts", f.cuts}, {"counts", std::move(counts)}};
+  }
+  (*profile)["drift_bins"] = {{"version", 1}, {"rows", rows.size()}, {"numeric", std::move(numeric)}};
+  return Status::Ok();
 }
 
 std::optional<std::string> DriftReference::OutOfSupport(const ProductRecord& record,

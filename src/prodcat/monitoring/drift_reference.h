@@ -6,20 +6,24 @@
 // request is measured exactly as the training rows were profiled.
 //
 // Numeric features. The profile keeps deciles (11 quantile edges q_0..q_10), mean, min, max and
-// the missing rate, not a sample, so the reference CDF is rebuilt as the piecewise-linear CDF
-// through the knots (q_k, k/10) (PiecewiseLinearCdf). Bins:
-//   continuous feature  cuts at the distinct edges; bins (-inf, q_0], (q_0, q_1], ...,
-//                       (q_10, +inf): the outer two hold 0 reference mass (below min, above max)
+// the missing rate. Bins come from the edges:
+//   continuous feature  cuts c_0 < ... < c_m at the distinct edges; bins (-inf, c_0),
+//                       [c_0, c_1), ..., [c_m-1, c_m] (the maximum closed in), (c_m, +inf): the
+//                       outer two hold no reference mass (below min, above max); a value
+//                       exactly on an inner cut counts half in each neighbouring bin
 //   lattice feature     every edge a multiple of a step h in {1, 0.1, 0.01} (counts, lengths,
 //                       ratings, prices in cents): cuts at d + h/2 for each distinct edge d, plus
-//                       q_0 - h/2, and the reference CDF is read at those half-steps (continuity
-//                       correction), so an atom at d falls wholly into one bin
-//   binary feature      edges in {0, 1} (the 0/1 flags): the exact two-point CDF from the mean
-//                       (= the rate of 1) replaces the reconstruction
-// plus a "missing" bin whose reference share is the missing rate; the other shares are scaled by
-// (1 - missing rate). Reference shares of the bins are differences of the CDF at the cuts. For
-// tied edges of a non-lattice feature the rebuilt CDF is only a bound (the atom's mass is known
-// to within one decile); this is stated in docs/drift.md.
+//                       q_0 - h/2, so an atom (a repeated value) falls wholly into one bin
+// plus a "missing" bin. Reference shares of the bins:
+//   exact          when the profile has "drift_bins" (AddDriftBins: the reference rows counted
+//                  into these very bins): counts / rows
+//   reconstructed  otherwise, from the piecewise-linear CDF through the knots (q_k, k/10)
+//                  (PiecewiseLinearCdf), read at the cuts (for a lattice feature at the
+//                  half-steps: a continuity correction); a 0/1 flag (edges in {0, 1}) uses the
+//                  exact two-point CDF from its mean. Deciles cannot say how much of a repeated
+//                  value lies on either side of a decile, so for discrete features these shares
+//                  are estimates (measured bias in docs/drift.md).
+// Shares of present bins are scaled by (1 - missing rate); the missing bin holds the rate.
 //
 // Categorical fields (brand, seller_id, subcategory): buckets for the top `categorical_top_k`
 // reference values, "other" and "missing". Title tokens: buckets for the top `title_token_top_k`
@@ -49,13 +53,19 @@
 namespace prodcat::monitoring {
 
 inline constexpr int kConfidenceBins = 10;  // [i/10, (i+1)/10), 1.0 in the last bin
+// Numeric bin counters count half observations, so that a value lying exactly on an inner cut
+// of a continuous feature can count half in each neighbouring bin: the profile's deciles do not
+// say on which side of a decile a repeated value lies.
+inline constexpr uint64_t kNumericCountScale = 2;
+// Set in Observation::numeric_bins when the value lies on the cut below bin (b & ~kSplitBin).
+inline constexpr uint8_t kSplitBin = 0x80;
 inline constexpr size_t kCategoricalFields = 3;
 inline constexpr std::array<Field, kCategoricalFields> kMonitoredCategoricalFields = {
     Field::kBrand, Field::kSellerId, Field::kSubcategory};
 
 // What one request contributes to a window. Buffers are reused between calls.
 struct Observation {
-  std::vector<uint8_t> numeric_bins;  // per numeric feature: bin index; the last bin = missing
+  std::vector<uint8_t> numeric_bins;  // per numeric feature: bin index (| kSplitBin); last = missing
   std::vector<float> numeric_values;  // per numeric feature: the value, NaN when missing
   std::array<uint16_t, kCategoricalFields> categorical_buckets{};  // top index, other, missing
   std::vector<uint16_t> token_buckets;  // per title token: top-token index or "other"
@@ -73,8 +83,9 @@ struct NumericFeatureReference {
   PiecewiseLinearCdf cdf;               // reference CDF of present values; empty if none present
   double lattice_step = 0;              // > 0: values on this lattice (continuity correction)
   bool binary = false;                  // a 0/1 flag: cdf is the exact two-point CDF
-  std::vector<double> cuts;             // ascending; bin b holds (cuts[b-1], cuts[b]]
-  std::vector<double> reference_shares;  // per bin, cuts.size() + 1 present bins then missing
+  std::vector<double> cuts;             // ascending; bin boundaries (rules above)
+  std::vector<double> reference_shares;  // per bin: the present bins, then missing (rows)
+  bool exact_bins = false;              // shares counted from the reference rows
   double reference_mean = 0;            // over present values
   double reference_missing_rate = 0;    // missing rows / rows
   double reference_min = 0;             // smallest present value (0 if none)
@@ -83,8 +94,13 @@ struct NumericFeatureReference {
 
   size_t bins() const { return reference_shares.size(); }  // including the missing bin
   size_t missing_bin() const { return reference_shares.size() - 1; }
-  // Bin of a present value: the number of cuts strictly below it.
+  // Continuous features: bins between the lowest and the highest cut (at least 1).
+  size_t interior_bins() const { return cuts.size() > 1 ? cuts.size() - 1 : 1; }
+  // Bin of a present value, with kSplitBin set when it lies exactly on an inner cut (then it
+  // belongs half to that bin and half to the one below). Less than 128 bins.
   uint8_t BinOf(double value) const;
+  // Reference P(bin <= b | present): the CDF at the upper boundary of bin b.
+  double ReferencePresentShareThrough(size_t bin) const;
 };
 
 struct CategoricalFeatureReference {
@@ -184,5 +200,13 @@ class DriftReference {
   size_t row_count_ = 0;                            // profile row_count (reference n)
   size_t counter_count_ = 0;                        // size of DriftCounts::counts
 };
+
+// Counts `rows` (the rows `profile` was built from, e.g. the training split) into the numeric
+// bins and stores the counts as (*profile)["drift_bins"] = {"version": 1, "rows": n,
+// "numeric": {"<name>": {"cuts": [...], "counts": [... one per bin, missing last]}}}, which
+// DriftReference::Create then uses instead of reconstructed shares. `spec` must be the
+// FeatureSpec the profile was built with. Runs on all cores; about 1 us per row and core.
+Status AddDriftBins(const std::vector<ProductRecord>& rows, const FeatureSpec& spec,
+                   nlohmann::json* profile);
 
 }  // namespace prodcat::monitoring

@@ -38,20 +38,22 @@ DriftLevel Worse(DriftLevel a, DriftLevel b) {
   return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
 }
 
-std::vector<double> Slice(const DriftCounts& counts, size_t offset, size_t size) {
+std::vector<double> Slice(const DriftCounts& counts, size_t offset, size_t size,
+                          double scale = 1) {
   std::vector<double> v(size);
-  for (size_t i = 0; i < size; ++i) v[i] = static_cast<double>(counts.counts[offset + i]);
+  for (size_t i = 0; i < size; ++i) v[i] = static_cast<double>(counts.counts[offset + i]) / scale;
   return v;
 }
 
-// KS statistic from bin counts alone: the empirical CDF is known exactly at the cuts, so the
-// largest gap there is a lower bound of the sample statistic (a conservative test).
+// KS statistic from bin counts alone: both CDFs are compared at the bin boundaries only, where
+// the empirical one is known exactly; the largest gap there is a lower bound of the sample
+// statistic (a conservative test). With exact reference bins the reference is exact there too.
 double BinnedKs(const NumericFeatureReference& f, const std::vector<double>& bins,
                 double present) {
   double cumulative = 0, d = 0;
-  for (size_t b = 0; b < f.cuts.size(); ++b) {
+  for (size_t b = 0; b + 2 < f.bins(); ++b) {  // every boundary between two present bins
     cumulative += bins[b];
-    d = std::max(d, std::abs(cumulative / present - f.cdf.At(f.cuts[b])));
+    d = std::max(d, std::abs(cumulative / present - f.ReferencePresentShareThrough(b)));
   }
   return d;
 }
@@ -60,13 +62,14 @@ nlohmann::json NumericReport(const NumericFeatureReference& f, size_t index,
                              const DriftCounts& counts, const NumericSamples* samples,
                              double reference_rows, const DriftOptions& o, DriftLevel* level) {
   const double n = static_cast<double>(counts.observations);
-  const std::vector<double> bins = Slice(counts, f.offset, f.bins());
+  const std::vector<double> bins = Slice(counts, f.offset, f.bins(), kNumericCountScale);
   const double missing = bins[f.missing_bin()];
   const double present = n - missing;
   const double psi = PopulationStabilityIndex(f.reference_shares, bins, o.psi_epsilon);
   const double psi_p = ChiSquaredSurvival(EffectiveSampleSize(n, reference_rows) * psi,
                                           DegreesOfFreedom(f.reference_shares, bins));
-  nlohmann::json j = {{"psi", psi},
+  nlohmann::json j = {{"reference_bins", f.exact_bins ? "exact" : "reconstructed"},
+                      {"psi", psi},
                       {"psi_p_value", psi_p},
                       {"mean", Ratio(counts.numeric_sums[index], present)},
                       {"reference_mean", f.reference_mean},
@@ -75,7 +78,8 @@ nlohmann::json NumericReport(const NumericFeatureReference& f, size_t index,
   const bool small = counts.observations < o.ks_max_window;
   if (small && !f.cdf.empty() && present > 0) {
     double d = 0;
-    const bool have_sample = samples != nullptr && index < samples->size() &&
+    // A raw sample only helps against the rebuilt CDF; exact bins are exact at the cuts only.
+    const bool have_sample = !f.exact_bins && samples != nullptr && index < samples->size() &&
                              (*samples)[index].size() == static_cast<size_t>(present);
     if (have_sample) {
       std::vector<double> sorted = (*samples)[index];

@@ -45,7 +45,7 @@ TEST(ExperimentSpecTest, RejectsFewerThanTwoArms) {
 
 TEST(ExperimentSpecTest, RejectsDuplicateArmNames) {
   ExperimentSpec spec = TwoArmSpec("e");
-  spec.arms[1].name = "A";
+  spec.arms[1].name = spec.arms[0].name;  // "A" twice
   EXPECT_THAT(ValidateExperimentSpec(spec).message(),
               HasSubstr("arms[1].name: arm names must be unique, 'A' appears more than once"));
 }
