@@ -49,5 +49,6 @@ void RegisterValidation(CLI::App& app);  // validate, suite, schema, convert
 void RegisterTrackingServer(CLI::App& app);
 void RegisterRegistry(CLI::App& app);
 void RegisterRuns(CLI::App& app);
+void RegisterDrift(CLI::App& app);
 
 }  // namespace prodcat::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   prodcat::cli::RegisterTrackingServer(app);
   prodcat::cli::RegisterRegistry(app);
   prodcat::cli::RegisterRuns(app);
+  prodcat::cli::RegisterDrift(app);
 
   app.parse_complete_callback([&log_level] {
     auto logger = spdlog::stderr_color_mt("prodcat");

@@ -144,7 +144,8 @@ class ServeOpenApiTest : public ::testing::Test {
     server_ = std::make_unique<ServeProcess>(
         dir_, dir_.path() / "catalog",
         std::vector<std::string>{"--admin-token-file", dir_ / "token", "--web-root", dir_ / "web",
-                                 "--max-batch", "5"});
+                                 "--max-batch", "5", "--allow-fault-injection", "--shadow",
+                                 dir_ / "catalog"});
     ASSERT_NE(server_->port(), 0) << server_->err();
     HttpClient c(server_->port());
     auto r = c.Request("GET", "/openapi.json");
@@ -223,6 +224,15 @@ TEST_F(ServeOpenApiTest, RealResponsesMatchTheDocument) {
   Exchange("POST", "/admin/reload", "", {}, 401);
   Exchange("POST", "/admin/reload", "", {{"Authorization", "Bearer wrong"}}, 401);
   Exchange("POST", "/admin/reload", "", {{"Authorization", auth}}, 200);
+  // Fallback answers (the class prior here) and the shadow's report.
+  Exchange("POST", "/admin/fault", R"({"primary": "error"})", {}, 401);
+  Exchange("POST", "/admin/fault", R"({"primary": 1})", {{"Authorization", auth}}, 422);
+  Exchange("POST", "/admin/fault", "[", {{"Authorization", auth}}, 400);
+  Exchange("POST", "/admin/fault", R"({"primary": "error"})", {{"Authorization", auth}}, 200);
+  Exchange("POST", "/predict", R"({"title": "Garden hose"})", {}, 200);
+  Exchange("POST", "/predict/batch", R"([{"title": "Garden hose"}])", {}, 200);
+  Exchange("POST", "/admin/fault", R"({"primary": "none"})", {{"Authorization", auth}}, 200);
+  Exchange("GET", "/shadow", "", {}, 200);
   Exchange("GET", "/v2", "", {}, 200);
   Exchange("GET", "/v2/health/live", "", {}, 200);
   Exchange("GET", "/v2/health/ready", "", {}, 200);

@@ -443,8 +443,7 @@ Status ExperimentManager::RecordFeedback(const FeedbackRequest& request, Feedbac
     }
     if (!first_attempt) break;
     first_attempt = false;
-    // Not in memory: commit the buffer so the store sees every served row, then look there.
-    PRODCAT_RETURN_IF_ERROR(store_->Flush());
+    // Not in memory: ask the store (committed and buffered rows alike).
     if (by_request) {
       PRODCAT_RETURN_IF_ERROR(store_->FindAssignment(request.request_id, &stored));
     } else {

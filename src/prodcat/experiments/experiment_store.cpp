@@ -221,37 +221,57 @@ Status ExperimentStore::Flush() { return FlushPending(); }
 
 Status ExperimentStore::FlushPending() {
   std::lock_guard db_lock(db_mutex_);
-  std::vector<ServedRecord> served;
-  std::vector<FeedbackRecord> feedback;
   {
     std::lock_guard lock(queue_mutex_);
-    served.swap(pending_served_);
-    feedback.swap(pending_feedback_);
-    in_flight_rows_ = served.size() + feedback.size();
+    in_flight_served_.swap(pending_served_);
+    in_flight_feedback_.swap(pending_feedback_);
   }
-  if (served.empty() && feedback.empty()) return Status::Ok();
-  Status status = WriteBatch(served, feedback);
+  const size_t rows = in_flight_served_.size() + in_flight_feedback_.size();
+  if (rows == 0) return Status::Ok();
+  // The in-flight vectors are only read here; lookups read them too, under queue_mutex_, and
+  // they change only under queue_mutex_ below.
+  Status status = WriteBatch(in_flight_served_, in_flight_feedback_);
   std::lock_guard lock(queue_mutex_);
-  in_flight_rows_ = 0;
   if (status.ok()) {
-    written_rows_ += served.size() + feedback.size();
+    written_rows_ += rows;
     ++flushes_;
     last_error_.clear();
+    in_flight_served_.clear();
+    in_flight_feedback_.clear();
     return status;
   }
   if (status.message() != last_error_) {
-    spdlog::error("experiment store: flush of {} rows failed, will retry: {}",
-                  served.size() + feedback.size(), status.message());
+    spdlog::error("experiment store: flush of {} rows failed, will retry: {}", rows,
+                  status.message());
   }
   last_error_ = status.message();
   // Put the batch back in front of what arrived meanwhile so the order is kept.
-  served.insert(served.end(), std::make_move_iterator(pending_served_.begin()),
-                std::make_move_iterator(pending_served_.end()));
-  feedback.insert(feedback.end(), std::make_move_iterator(pending_feedback_.begin()),
-                  std::make_move_iterator(pending_feedback_.end()));
-  pending_served_.swap(served);
-  pending_feedback_.swap(feedback);
+  in_flight_served_.insert(in_flight_served_.end(),
+                           std::make_move_iterator(pending_served_.begin()),
+                           std::make_move_iterator(pending_served_.end()));
+  in_flight_feedback_.insert(in_flight_feedback_.end(),
+                             std::make_move_iterator(pending_feedback_.begin()),
+                             std::make_move_iterator(pending_feedback_.end()));
+  pending_served_.swap(in_flight_served_);
+  pending_feedback_.swap(in_flight_feedback_);
+  in_flight_served_.clear();
+  in_flight_feedback_.clear();
   return status;
+}
+
+std::optional<ServedRecord> ExperimentStore::FindBuffered(std::string_view request_id,
+                                                          std::string_view product_id) const {
+  std::lock_guard lock(queue_mutex_);
+  auto matches = [&](const ServedRecord& r) {
+    return request_id.empty() ? r.product_id == product_id : r.request_id == request_id;
+  };
+  // Newest first: the buffer, then the batch being written.
+  for (const auto* rows : {&pending_served_, &in_flight_served_}) {
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+      if (matches(*it)) return *it;
+    }
+  }
+  return std::nullopt;
 }
 
 Status ExperimentStore::WriteBatch(const std::vector<ServedRecord>& served,
@@ -347,7 +367,8 @@ Status ExperimentStore::LoadExperiments(std::vector<ExperimentSpec>* specs) {
 
 Status ExperimentStore::FindAssignment(std::string_view request_id,
                                        std::optional<ServedRecord>* record) {
-  record->reset();
+  *record = FindBuffered(request_id, "");
+  if (*record) return Status::Ok();
   std::lock_guard db_lock(db_mutex_);
   try {
     SQLite::Statement query(*db_, std::string("SELECT ") + kAssignmentColumns +
@@ -363,7 +384,8 @@ Status ExperimentStore::FindAssignment(std::string_view request_id,
 
 Status ExperimentStore::FindLatestAssignmentForProduct(std::string_view product_id,
                                                        std::optional<ServedRecord>* record) {
-  record->reset();
+  *record = FindBuffered("", product_id);
+  if (*record) return Status::Ok();
   std::lock_guard db_lock(db_mutex_);
   try {
     SQLite::Statement query(*db_, std::string("SELECT ") + kAssignmentColumns +
@@ -378,6 +400,17 @@ Status ExperimentStore::FindLatestAssignmentForProduct(std::string_view product_
 }
 
 Status ExperimentStore::HasFeedback(std::string_view request_id, bool* found) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    for (const auto* rows : {&pending_feedback_, &in_flight_feedback_}) {
+      for (const FeedbackRecord& r : *rows) {
+        if (r.request_id == request_id) {
+          *found = true;
+          return Status::Ok();
+        }
+      }
+    }
+  }
   *found = false;
   std::lock_guard db_lock(db_mutex_);
   try {
@@ -438,7 +471,8 @@ Status ExperimentStore::ForEachFeedback(const std::function<void(const FeedbackR
 StoreStats ExperimentStore::Stats() const {
   std::lock_guard lock(queue_mutex_);
   StoreStats stats;
-  stats.pending_rows = pending_served_.size() + pending_feedback_.size() + in_flight_rows_;
+  stats.pending_rows = pending_served_.size() + pending_feedback_.size() +
+                       in_flight_served_.size() + in_flight_feedback_.size();
   stats.written_rows = written_rows_;
   stats.dropped_rows = dropped_rows_;
   stats.flushes = flushes_;

@@ -108,13 +108,14 @@ class ExperimentStore {
   // Commits every row buffered before the call.
   Status Flush();
 
-  // The most recent stored assignment with this request id (committed rows only; call Flush
-  // first to include buffered ones).
+  // Lookups see committed and still-buffered rows alike (the buffer is scanned first: it holds
+  // the newest rows), so callers never need to Flush before asking.
+  // The most recent assignment with this request id.
   Status FindAssignment(std::string_view request_id, std::optional<ServedRecord>* record);
-  // The most recent stored assignment of this product, any experiment.
+  // The most recent assignment of this product, any experiment.
   Status FindLatestAssignmentForProduct(std::string_view product_id,
                                         std::optional<ServedRecord>* record);
-  // Whether feedback for this request id is stored.
+  // Whether feedback for this request id was recorded.
   Status HasFeedback(std::string_view request_id, bool* found);
 
   // Request aggregates per (experiment, arm).
@@ -127,8 +128,13 @@ class ExperimentStore {
  private:
   ExperimentStore(std::unique_ptr<SQLite::Database> db, const StoreOptions& options);
   void WriterLoop();
-  // Swaps the buffer out and writes it in one transaction; on failure puts it back.
+  // Moves the buffer to the in-flight batch and writes it in one transaction; on failure puts
+  // it back in front of the buffer.
   Status FlushPending();
+  // The newest buffered or in-flight assignment with this request id (or, when request_id is
+  // empty, this product id).
+  std::optional<ServedRecord> FindBuffered(std::string_view request_id,
+                                           std::string_view product_id) const;
   Status WriteBatch(const std::vector<ServedRecord>& served,
                     const std::vector<FeedbackRecord>& feedback);
 
@@ -143,7 +149,10 @@ class ExperimentStore {
   std::condition_variable wake_writer_;     // signalled on stop and when flush_rows are waiting
   std::vector<ServedRecord> pending_served_;      // not yet written, in arrival order
   std::vector<FeedbackRecord> pending_feedback_;  // not yet written, in arrival order
-  size_t in_flight_rows_ = 0;  // rows of the batch being written, 0 between flushes
+  // The batch being written: filled from the pending vectors and emptied (or put back) only
+  // under both mutexes, read by the writer under db_mutex_ and by lookups under queue_mutex_.
+  std::vector<ServedRecord> in_flight_served_;
+  std::vector<FeedbackRecord> in_flight_feedback_;
   bool stopping_ = false;     // set once by the destructor
   uint64_t written_rows_ = 0;  // committed rows since open
   uint64_t dropped_rows_ = 0;  // rows refused because the buffer was full

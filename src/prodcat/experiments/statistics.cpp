@@ -95,6 +95,11 @@ void MixtureSprt::Update() {
   r.difference = step.difference;
   if (!r.started) {
     if (r.control_n < options_.min_per_arm || r.treatment_n < options_.min_per_arm) return;
+    const int64_t k = options_.min_outcomes_per_arm;
+    if (r.control_successes < k || r.control_n - r.control_successes < k ||
+        r.treatment_successes < k || r.treatment_n - r.treatment_successes < k) {
+      return;
+    }
     r.started = true;
   }
   r.p_value = std::min(r.p_value, std::min(1.0, std::exp(-step.log_likelihood_ratio)));

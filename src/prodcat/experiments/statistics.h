@@ -22,8 +22,10 @@
 //   Should a new interval miss the running intersection entirely (drift), the sequence keeps its
 //   last non-empty value: it stays nested, the p-value never rises, decisions are final.
 //   The statistic is updated at every feedback once both arms have `min_per_arm` observations
-//   (the normal approximation needs a few dozen per arm), so the result does not depend on when
-//   anyone looks.
+//   and at least `min_outcomes_per_arm` (10) right and 10 wrong answers each (the usual np >= 10
+//   rule for the normal approximation; without it a small arm with a 99%-accurate model and no
+//   error yet has a near-zero variance estimate, and simulations show the error rate rising to
+//   ~9% for a 90/10 split), so the result does not depend on when anyone looks.
 #pragma once
 
 #include <cstdint>
@@ -52,10 +54,11 @@ struct SequentialTestOptions {
   double alpha = 0.05;       // error rate of this one comparison (already Bonferroni-adjusted)
   double mixture_sd = 0.02;  // tau, the sd of the normal mixture over p_B - p_A
   int64_t min_per_arm = 100;  // observations each arm needs before the test starts
+  int64_t min_outcomes_per_arm = 10;  // right and wrong answers each arm needs before it starts
 };
 
 struct SequentialResult {
-  bool started = false;     // both arms reached min_per_arm at some point
+  bool started = false;     // both arms reached the minimum counts at some point
   int64_t control_n = 0;    // feedbacks on the control arm A
   int64_t control_successes = 0;    // correct predictions among them
   int64_t treatment_n = 0;  // feedbacks on the treatment arm B

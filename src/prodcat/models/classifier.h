@@ -32,8 +32,7 @@ struct TrainSet {
 // Metrics reported after a training round (boosting round, epoch, or solver pass).
 using RoundCallback = std::function<void(int step, const std::map<std::string, double>& metrics)>;
 // Training progress: `done` of `total` steps (classes, rounds, permille) and a short status.
-using ProgressCallback =
-    std::function<void(size_t done, size_t total, const std::string& detail)>;
+using ProgressCallback = std::function<void(size_t done, size_t total, const std::string& detail)>;
 
 class TaskPool;
 
@@ -51,11 +50,11 @@ struct TrainContext {
   bool show_progress = true;             // progress bar on stderr
   // Optional; replaces the family's own progress bar (e.g. one line for concurrent candidates).
   ProgressCallback on_progress;
-  RoundCallback on_round;                // optional, for experiment tracking
+  RoundCallback on_round;  // optional, for experiment tracking
   // Optional shared threads for parallel work inside Train (one-vs-rest classes); null: the
   // family starts `threads` threads of its own where it parallelizes.
   TaskPool* pool = nullptr;
-  const FeatureSpec* spec = nullptr;     // the fitted spec (for names and stacking)
+  const FeatureSpec* spec = nullptr;  // the fitted spec (for names and stacking)
 };
 
 struct FeatureImportance {

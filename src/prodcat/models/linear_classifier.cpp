@@ -19,6 +19,11 @@
 //                   training sets are subsampled per class (seeded, rare classes kept).
 //   calibration     "temperature" (default) | "none"
 // Class weights come from TrainContext::class_weights (liblinear's per-class C multipliers).
+//
+// Training solves one binary problem per class (one-vs-rest, the decomposition liblinear itself
+// uses) in parallel on TrainContext::pool or `threads` threads of its own. Each problem draws
+// its shuffles from a random stream seeded by (seed, class) (liblinear_random.h), so the weights
+// are the same whatever the thread count or the order problems finish in.
 #include "prodcat/models/linear_classifier.h"
 
 #include <linear.h>
@@ -33,13 +38,17 @@
 #include <mutex>
 #include <numeric>
 #include <string_view>
+#include <thread>
 
 #include "prodcat/common/file_util.h"
 #include "prodcat/common/progress.h"
 #include "prodcat/common/stable_hash.h"
 #include "prodcat/models/calibration.h"
+#include "prodcat/models/liblinear_random.h"
 #include "prodcat/models/linear_param_reader.h"
 #include "prodcat/models/linear_row_sample.h"
+#include "prodcat/models/task_pool.h"
+#include "prodcat/models/training_progress.h"
 
 namespace prodcat {
 namespace fs = std::filesystem;
@@ -86,28 +95,34 @@ Status ParseLinearParams(const nlohmann::json& j, LinearParams* p) {
   return r.RejectUnknownKeys();
 }
 
-// liblinear reports through one global print function and shuffles with the global rand(), so
-// trainings are serialized: concurrent ones would interleave each other's random streams.
-std::mutex g_liblinear_mutex;
-
-// What liblinear's messages drive while a training holds g_liblinear_mutex.
+// liblinear reports through one global print function: messages are routed to the monitor of
+// the binary problem the calling thread is solving.
 struct SolverMonitor {
-  ProgressBar* bar = nullptr;  // may be null: messages are then only counted
-  size_t finished = 0;         // binary subproblems solved ("optimization finished")
-  size_t max_iter_hits = 0;    // "reaching max number of iterations" warnings
+  size_t iterations = 0;     // solver passes ("#iter = N")
+  size_t max_iter_hits = 0;  // "reaching max number of iterations" warnings
 };
-SolverMonitor* g_monitor = nullptr;  // guarded by g_liblinear_mutex
+thread_local SolverMonitor* t_monitor = nullptr;  // the calling thread's problem, or null
 
 void OnLiblinearMessage(const char* message) {
-  if (g_monitor == nullptr) return;
+  if (t_monitor == nullptr) return;
   std::string_view m(message);
-  if (m.find("optimization finished") != std::string_view::npos) {
-    ++g_monitor->finished;
-    if (g_monitor->bar != nullptr) g_monitor->bar->Update(g_monitor->finished);
+  if (size_t at = m.find("#iter = "); at != std::string_view::npos) {
+    t_monitor->iterations += std::strtoul(message + at + 8, nullptr, 10);
   }
   if (m.find("reaching max number of iterations") != std::string_view::npos) {
-    ++g_monitor->max_iter_hits;
+    ++t_monitor->max_iter_hits;
   }
+}
+
+// Without per-thread rand() (liblinear_random.h) binary problems are solved one at a time, so
+// that each one's random stream is seeded by itself as when they run in parallel.
+std::mutex g_serial_liblinear_mutex;
+
+// The seed of the binary problem of one class: independent of the order problems are solved in.
+unsigned ProblemSeed(uint64_t seed, int class_id) {
+  const uint64_t key[2] = {seed, static_cast<uint64_t>(class_id)};
+  return static_cast<unsigned>(
+      StableHash(std::string_view(reinterpret_cast<const char*>(key), sizeof(key))));
 }
 
 template <typename T>
@@ -144,8 +159,11 @@ class LinearClassifier final : public Classifier {
   // Uncalibrated scores: bias + x . w for every class.
   void DecisionValues(const uint32_t* indices, const float* values, size_t nnz, float* out) const;
   Status CheckTrainSet(const TrainSet& set, const char* name) const;
-  // Fills weights_/bias_ from a trained liblinear model.
-  void ExportWeights(const model& trained);
+  // Fills weights_/bias_ from the binary problems' solutions: weights[p] and biases[p] score
+  // class positives[p]; negative_class >= 0 (two classes) is scored by the negated vector.
+  void ExportWeights(const std::vector<int>& positives, int negative_class,
+                     const std::vector<std::vector<double>>& weights,
+                     const std::vector<double>& biases, uint32_t num_features);
   void ComputeColumnMeans(const CsrMatrix& x);
 
   LinearParams params_;             // validated hyperparameters
@@ -209,8 +227,7 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
   for (size_t r : rows) {
     nodes_needed += train.tfidf.indptr[r + 1] - train.tfidf.indptr[r] + (has_bias ? 2 : 1);
   }
-  model* trained = nullptr;
-  size_t max_iter_hits = 0;
+  size_t iterations = 0, max_iter_hits = 0;
   {
     std::vector<feature_node> nodes;
     nodes.reserve(nodes_needed);
@@ -236,41 +253,99 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
     prob.x = row_starts.data();
     prob.bias = has_bias ? params_.bias : -1;
 
-    std::vector<int> weight_labels;
-    std::vector<double> weights;
-    for (int c = 0; c < num_classes_ && !ctx.class_weights.empty(); ++c) {
-      weight_labels.push_back(c);
-      weights.push_back(ctx.class_weights[c]);
+    // One binary problem per class (one-vs-rest, as liblinear's own multi-class training:
+    // the class's rows weighted by its class weight against all others at weight 1), or a single
+    // one when only two classes are present (each side with its class weight). Problems share
+    // the rows and run in parallel; each is seeded by its class, so the model does not depend on
+    // the thread count.
+    std::vector<int> positives;
+    for (int c = 0; c < num_classes_; ++c) {
+      if (seen[static_cast<size_t>(c)]) positives.push_back(c);
     }
-    parameter param{};
-    param.solver_type = params_.solver == "logreg" ? L2R_LR_DUAL : L2R_L2LOSS_SVC_DUAL;
-    param.eps = params_.eps;
-    param.C = params_.c;
-    param.nr_weight = static_cast<int>(weights.size());
-    param.weight_label = weight_labels.empty() ? nullptr : weight_labels.data();
-    param.weight = weights.empty() ? nullptr : weights.data();
-    param.p = 0.1;
-    param.init_sol = nullptr;
-    if (const char* error = check_parameter(&prob, &param)) {
+    if (distinct == 2) positives.resize(1);
+    auto class_weight = [&](int c) {
+      return ctx.class_weights.empty() ? 1.0 : ctx.class_weights[static_cast<size_t>(c)];
+    };
+    int negative_class = -1;  // the two-class case: the class the single problem scores against
+    for (int c = 0; c < num_classes_ && distinct == 2; ++c) {
+      if (seen[static_cast<size_t>(c)] && c != positives.front()) negative_class = c;
+    }
+    parameter base{};
+    base.solver_type = params_.solver == "logreg" ? L2R_LR_DUAL : L2R_L2LOSS_SVC_DUAL;
+    base.eps = params_.eps;
+    base.C = params_.c;
+    base.p = 0.1;
+    base.init_sol = nullptr;
+    if (const char* error = check_parameter(&prob, &base)) {
       return Status::InvalidArgument(std::string("linear: liblinear rejected the parameters: ") +
                                      error);
     }
+    static std::once_flag print_function_set;
+    std::call_once(print_function_set, [] { set_print_string_function(&OnLiblinearMessage); });
+    const bool parallel = ThreadLocalRandIsActive();
 
-    std::lock_guard<std::mutex> lock(g_liblinear_mutex);
-    ProgressBar bar("linear (" + params_.solver + ")", distinct == 2 ? 1 : distinct,
-                    ctx.show_progress);
-    SolverMonitor monitor{&bar};
-    g_monitor = &monitor;
-    set_print_string_function(&OnLiblinearMessage);
-    std::srand(static_cast<unsigned>(ctx.seed));  // liblinear's dual solvers shuffle with rand()
-    trained = ::train(&prob, &param);
-    g_monitor = nullptr;
-    max_iter_hits = monitor.max_iter_hits;
-    bar.Finish();
-  }  // the problem's nodes are freed here, before the weights are copied
-  if (trained == nullptr) return Status::Internal("linear: liblinear returned no model");
-  ExportWeights(*trained);
-  free_and_destroy_model(&trained);
+    std::vector<std::vector<double>> class_weights_out(positives.size());
+    std::vector<double> class_bias_out(positives.size(), 0.0);
+    std::vector<SolverMonitor> monitors(positives.size());
+    std::vector<char> failed(positives.size(), 0);
+    std::mutex progress_mutex;
+    size_t problems_done = 0;
+    TrainingProgress progress(ctx, "linear (" + params_.solver + ")", positives.size());
+    auto solve = [&](size_t p) {
+      const int positive = positives[p];
+      std::vector<double> signs(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) {
+        signs[i] = train.labels[rows[i]] == positive ? 1.0 : -1.0;
+      }
+      problem binary = prob;
+      binary.y = signs.data();
+      int labels[2] = {1, -1};
+      double weights[2] = {class_weight(positive),
+                           negative_class >= 0 ? class_weight(negative_class) : 1.0};
+      parameter param = base;
+      param.nr_weight = 2;
+      param.weight_label = labels;
+      param.weight = weights;
+      std::unique_lock<std::mutex> serial(g_serial_liblinear_mutex, std::defer_lock);
+      if (!parallel) serial.lock();
+      t_monitor = &monitors[p];
+      SeedRand(ProblemSeed(ctx.seed, positive));
+      model* trained = ::train(&binary, &param);
+      t_monitor = nullptr;
+      if (serial.owns_lock()) serial.unlock();
+      if (trained == nullptr) {
+        failed[p] = 1;
+        return;
+      }
+      // Decision values of liblinear's first label; it orders +1 first, but check.
+      const double sign = trained->label[0] == 1 ? 1.0 : -1.0;
+      std::vector<double>& w = class_weights_out[p];
+      w.resize(num_cols);
+      for (size_t f = 0; f < num_cols; ++f) {
+        w[f] = sign * get_decfun_coef(trained, static_cast<int>(f) + 1, 0);
+      }
+      class_bias_out[p] = sign * get_decfun_bias(trained, 0);
+      free_and_destroy_model(&trained);
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      progress.Update(++problems_done);
+    };
+    if (ctx.pool != nullptr) {
+      ctx.pool->Run(positives.size(), solve);
+    } else {
+      TaskPool pool(parallel ? std::min<int>(ResolveThreadCount(ctx.threads),
+                                             static_cast<int>(positives.size()))
+                             : 1);
+      pool.Run(positives.size(), solve);
+    }
+    progress.Finish();
+    for (size_t p = 0; p < positives.size(); ++p) {
+      if (failed[p]) return Status::Internal("linear: liblinear returned no model");
+      iterations += monitors[p].iterations;
+      max_iter_hits += monitors[p].max_iter_hits;
+    }
+    ExportWeights(positives, negative_class, class_weights_out, class_bias_out,
+                  static_cast<uint32_t>(num_cols));
+  }  // the problem's nodes are freed here
   ComputeColumnMeans(train.tfidf);
 
   // Temperature scaling on the validation split; accuracy is unaffected, log loss improves.
@@ -294,10 +369,10 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  summary_ = {{"temperature", temperature_},    {"train_rows", train.rows()},
-              {"train_rows_used", rows.size()}, {"classes_in_training", distinct},
-              {"num_features", num_features_},  {"solver_max_iter_warnings", max_iter_hits},
-              {"train_seconds", seconds}};
+  summary_ = {{"temperature", temperature_},     {"train_rows", train.rows()},
+              {"train_rows_used", rows.size()},  {"classes_in_training", distinct},
+              {"num_features", num_features_},   {"solver_max_iter_warnings", max_iter_hits},
+              {"solver_iterations", iterations}, {"train_seconds", seconds}};
   if (val.rows() > 0) {
     summary_["val_rows"] = val.rows();
     summary_["val_accuracy"] = scores.accuracy;
@@ -317,21 +392,28 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
   return Status::Ok();
 }
 
-void LinearClassifier::ExportWeights(const model& trained) {
-  num_features_ = static_cast<uint32_t>(trained.nr_feature);
+void LinearClassifier::ExportWeights(const std::vector<int>& positives, int negative_class,
+                                     const std::vector<std::vector<double>>& weights,
+                                     const std::vector<double>& biases, uint32_t num_features) {
+  num_features_ = num_features;
   const size_t k = static_cast<size_t>(num_classes_);
   weights_.assign(static_cast<size_t>(num_features_) * k, 0.0f);
   bias_.assign(k, kAbsentClassScore);
-  // Two classes: liblinear keeps one vector w scoring label[0] against label[1]. Splitting it as
-  // +w/2 and -w/2 makes softmax over the pair equal the logistic sigmoid(w . x).
-  const double scale = trained.nr_class == 2 ? 0.5 : 1.0;
-  for (int m = 0; m < trained.nr_class; ++m) {
-    size_t class_id = static_cast<size_t>(trained.label[m]);
+  // Two classes: one vector w scores the positive class against the other. Splitting it as +w/2
+  // and -w/2 makes softmax over the pair equal the logistic sigmoid(w . x).
+  const double scale = negative_class >= 0 ? 0.5 : 1.0;
+  for (size_t p = 0; p < positives.size(); ++p) {
+    const size_t class_id = static_cast<size_t>(positives[p]);
     for (uint32_t f = 0; f < num_features_; ++f) {
-      weights_[f * k + class_id] =
-          static_cast<float>(scale * get_decfun_coef(&trained, static_cast<int>(f) + 1, m));
+      weights_[f * k + class_id] = static_cast<float>(scale * weights[p][f]);
     }
-    bias_[class_id] = static_cast<float>(scale * get_decfun_bias(&trained, m));
+    bias_[class_id] = static_cast<float>(scale * biases[p]);
+    if (negative_class < 0) continue;
+    const size_t other = static_cast<size_t>(negative_class);
+    for (uint32_t f = 0; f < num_features_; ++f) {
+      weights_[f * k + other] = static_cast<float>(-scale * weights[p][f]);
+    }
+    bias_[other] = static_cast<float>(-scale * biases[p]);
   }
 }
 

@@ -378,7 +378,15 @@ void InferenceService::AdminFault(http::Request& request, http::Response& respon
                      &response);
     return;
   }
-  std::string primary = body.value("primary", std::string("none"));
+  auto primary_field = body.find("primary");
+  if (primary_field != body.end() && !primary_field->is_string()) {
+    SetErrorResponse(ApiError::Make(422, "invalid_parameter",
+                                    "primary must be \"none\", \"error\" or \"delay\"", "primary"),
+                     &response);
+    return;
+  }
+  std::string primary =
+      primary_field != body.end() ? primary_field->get<std::string>() : std::string("none");
   int mode = FaultInjection::kNone;
   if (primary == "error") {
     mode = FaultInjection::kError;

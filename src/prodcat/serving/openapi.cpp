@@ -16,7 +16,9 @@ constexpr const char* kDocument = R"json({
   "tags": [
     {"name": "prediction", "description": "Categorize products"},
     {"name": "operations", "description": "Health, readiness, metrics, administration"},
-    {"name": "open-inference-protocol", "description": "KServe v2 / Open Inference Protocol (REST) subset"}
+    {"name": "open-inference-protocol", "description": "KServe v2 / Open Inference Protocol (REST) subset"},
+    {"name": "monitoring", "description": "Drift, shadow models"},
+    {"name": "experiments", "description": "A/B tests between model versions, and ground-truth feedback"}
   ],
   "paths": {
     "/": {
@@ -111,6 +113,32 @@ constexpr const char* kDocument = R"json({
           "401": {"description": "Missing or wrong bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "403": {"description": "Administration is disabled (no token configured)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "500": {"description": "The new model was rejected; the current one keeps serving", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/admin/fault": {
+      "post": {
+        "tags": ["operations"], "summary": "Inject a primary-model failure (drills; needs --allow-fault-injection)", "operationId": "injectFault",
+        "security": [{"adminToken": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+          "type": "object",
+          "properties": {"primary": {"type": "string", "enum": ["none", "error", "delay"]}, "delay_ms": {"type": "integer", "minimum": 0, "maximum": 60000}}
+        }}}},
+        "responses": {
+          "200": {"description": "The fault now in effect", "content": {"application/json": {"schema": {"type": "object", "required": ["primary", "delay_ms"], "properties": {"primary": {"type": "string"}, "delay_ms": {"type": "integer"}}}}}},
+          "400": {"description": "Not a JSON object", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "401": {"description": "Missing or wrong bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "403": {"description": "Administration or fault injection is disabled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "422": {"description": "Unknown mode or delay out of range", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/shadow": {
+      "get": {
+        "tags": ["monitoring"], "summary": "The shadow model's agreement with the primary and its latency", "operationId": "shadow",
+        "responses": {
+          "200": {"description": "Shadow statistics", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ShadowSummary"}}}},
+          "404": {"description": "No shadow model is configured", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
       }
     },
@@ -230,6 +258,19 @@ constexpr const char* kDocument = R"json({
         "type": "object", "required": ["category", "probability"],
         "properties": {"category": {"type": "string"}, "probability": {"type": "number"}}
       },
+      "FallbackReason": {
+        "type": "string", "enum": ["primary_unavailable", "primary_error", "primary_timeout", "out_of_support", "drift_alert"]
+      },
+      "ShadowSummary": {
+        "type": "object", "required": ["model", "submitted", "dropped", "scored", "errors", "agreed", "agreement_rate", "shadow_mean_ms", "primary_mean_ms"],
+        "properties": {
+          "model": {"type": "object", "nullable": true, "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+          "submitted": {"type": "integer"}, "dropped": {"type": "integer"}, "queued": {"type": "integer"},
+          "scored": {"type": "integer"}, "errors": {"type": "integer"}, "agreed": {"type": "integer"},
+          "agreement_rate": {"type": "number", "nullable": true},
+          "shadow_mean_ms": {"type": "number"}, "primary_mean_ms": {"type": "number"}
+        }
+      },
       "ModelRef": {
         "type": "object", "required": ["name", "version"],
         "properties": {"name": {"type": "string"}, "version": {"type": "string"}}
@@ -242,7 +283,9 @@ constexpr const char* kDocument = R"json({
           "confidence": {"type": "number"},
           "probabilities": {"type": "array", "items": {"$ref": "#/components/schemas/ScoredCategory"}},
           "model": {"$ref": "#/components/schemas/ModelRef"},
-          "fallback": {"type": "boolean", "description": "True when a fallback answered instead of the model (not used yet)"},
+          "fallback": {"type": "boolean", "description": "True when the fallback model or the class prior answered instead of the primary"},
+          "fallback_reason": {"$ref": "#/components/schemas/FallbackReason"},
+          "fallback_detail": {"type": "string", "description": "Why, for people"},
           "request_id": {"type": "string"}
         }
       },
@@ -256,6 +299,9 @@ constexpr const char* kDocument = R"json({
           "confidence": {"type": "number"},
           "probabilities": {"type": "array", "items": {"$ref": "#/components/schemas/ScoredCategory"}},
           "fallback": {"type": "boolean"},
+          "fallback_reason": {"$ref": "#/components/schemas/FallbackReason"},
+          "fallback_detail": {"type": "string"},
+          "model": {"$ref": "#/components/schemas/ModelRef", "description": "Present when a fallback answered this item"},
           "error": {"$ref": "#/components/schemas/ErrorDetail"}
         }
       },

@@ -105,24 +105,43 @@ TEST(ExperimentStoreTest, CorruptSpecIsReportedAsDataLoss) {
   EXPECT_THAT(s.message(), HasSubstr("experiments row 'e': experiment spec: arms: required"));
 }
 
-TEST(ExperimentStoreTest, BufferedRowsAreInvisibleUntilFlushed) {
+TEST(ExperimentStoreTest, LookupsSeeBufferedAndCommittedRows) {
   ScratchDir dir;
   std::unique_ptr<ExperimentStore> store;
   ASSERT_TRUE(ExperimentStore::Open(dir.File("exp.db"), SlowFlushOptions(), &store).ok());
   store->EnqueueServed(Served("r1", "p1"));
-  std::optional<ServedRecord> found;
-  ASSERT_TRUE(store->FindAssignment("r1", &found).ok());
-  EXPECT_FALSE(found.has_value());
-  EXPECT_EQ(store->Stats().pending_rows, 1u);
   ASSERT_TRUE(store->Flush().ok());
-  ASSERT_TRUE(store->FindAssignment("r1", &found).ok());
+  EXPECT_EQ(store->Stats().written_rows, 1u);
+  store->EnqueueServed(Served("r2", "p1", "B"));  // newer, still buffered
+  store->EnqueueFeedback({"r1", "p1", "exp", "A", "Books", true, 2000});
+  EXPECT_EQ(store->Stats().pending_rows, 2u);
+
+  std::optional<ServedRecord> found;
+  ASSERT_TRUE(store->FindAssignment("r1", &found).ok());  // committed
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->product_id, "p1");
   EXPECT_EQ(found->key, "user-r1");
   EXPECT_EQ(found->predicted_category, "Books");
   EXPECT_DOUBLE_EQ(found->confidence, 0.75);
+  ASSERT_TRUE(store->FindAssignment("r2", &found).ok());  // buffered
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->arm, "B");
+  ASSERT_TRUE(store->FindLatestAssignmentForProduct("p1", &found).ok());
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->request_id, "r2");  // the buffer holds the newest rows
+  bool labelled = false;
+  ASSERT_TRUE(store->HasFeedback("r1", &labelled).ok());
+  EXPECT_TRUE(labelled);
+
+  ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(store->Stats().pending_rows, 0u);
-  EXPECT_EQ(store->Stats().written_rows, 1u);
+  EXPECT_EQ(store->Stats().written_rows, 3u);
+  ASSERT_TRUE(store->FindLatestAssignmentForProduct("p1", &found).ok());
+  EXPECT_EQ(found->request_id, "r2");
+  ASSERT_TRUE(store->HasFeedback("r1", &labelled).ok());
+  EXPECT_TRUE(labelled);
+  ASSERT_TRUE(store->HasFeedback("r2", &labelled).ok());
+  EXPECT_FALSE(labelled);
 }
 
 TEST(ExperimentStoreTest, BackgroundWriterFlushesWithinTheInterval) {

@@ -107,19 +107,22 @@ TEST(MixtureSprtTest, StepMatchesTheFormula) {
 TEST(MixtureSprtTest, WaitsForTheMinimumPerArmThenTracksRunningState) {
   SequentialTestOptions options;
   options.min_per_arm = 50;
+  options.mixture_sd = 0.2;  // a wide mixture: large effects are decided at small n
   MixtureSprt test(options);
+  // A is right 4 times in 5, B once in 5: from the start each has >= 10 of both outcomes.
   for (int i = 0; i < 49; ++i) {
-    test.Add(false, true);
-    test.Add(true, false);
+    test.Add(false, i % 5 != 0);
+    test.Add(true, i % 5 == 0);
   }
   EXPECT_FALSE(test.result().started);
   EXPECT_EQ(test.result().p_value, 1);
   EXPECT_EQ(test.result().lower, -1);
   EXPECT_EQ(test.result().upper, 1);
+  EXPECT_NEAR(test.result().difference, 10.0 / 49 - 39.0 / 49, 1e-12);
   test.Add(false, true);
   test.Add(true, false);
   EXPECT_TRUE(test.result().started);
-  EXPECT_LT(test.result().p_value, 1e-6);  // 100% vs 0% is overwhelming
+  EXPECT_LT(test.result().p_value, 1e-6);  // 80% vs 20% is overwhelming
   EXPECT_LT(test.result().upper, 0);
   // The p-value never increases and the sequence never widens, whatever comes next (here B
   // turns from always wrong to mostly right: a drift that must not reverse the decision).
@@ -131,6 +134,20 @@ TEST(MixtureSprtTest, WaitsForTheMinimumPerArmThenTracksRunningState) {
     EXPECT_LE(test.result().upper, hi);
     p = test.result().p_value, lo = test.result().lower, hi = test.result().upper;
   }
+  EXPECT_LT(test.result().upper, 0);
+}
+
+TEST(MixtureSprtTest, WaitsForTenRightAndTenWrongAnswersPerArm) {
+  SequentialTestOptions options;
+  options.min_per_arm = 20;
+  MixtureSprt test(options);
+  for (int i = 0; i < 500; ++i) {
+    test.Add(false, true);       // A never wrong: no variance estimate to trust yet
+    test.Add(true, i % 2 == 0);  // B right half the time
+  }
+  EXPECT_FALSE(test.result().started);
+  for (int i = 0; i < 10; ++i) test.Add(false, false);
+  EXPECT_TRUE(test.result().started);
   EXPECT_LT(test.result().upper, 0);
 }
 
@@ -148,9 +165,10 @@ struct SimulationOutcome {
   double coverage = 0;              // share whose sequence always contained the true difference
 };
 
-// `experiments` simulated A/B tests, feedback split 50/50 at random, accuracies pa and pb, a
-// look after every 100 feedbacks up to `horizon`.
-SimulationOutcome Simulate(int experiments, int horizon, double pa, double pb, uint64_t seed) {
+// `experiments` simulated A/B tests, feedback split at random (treatment_share to B), accuracies
+// pa and pb, a look after every 100 feedbacks up to `horizon`.
+SimulationOutcome Simulate(int experiments, int horizon, double pa, double pb, uint64_t seed,
+                           double treatment_share = 0.5) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
   SequentialTestOptions options;
@@ -162,7 +180,7 @@ SimulationOutcome Simulate(int experiments, int horizon, double pa, double pb, u
     MixtureSprt test(options);
     bool msprt_rejected = false, naive_rejected = false, always_covered = true;
     for (int n = 1; n <= horizon; ++n) {
-      bool treatment = unit(rng) < 0.5;
+      bool treatment = unit(rng) < treatment_share;
       bool correct = unit(rng) < (treatment ? pb : pa);
       test.Add(treatment, correct);
       if (n % 100 != 0) continue;  // a look
@@ -196,6 +214,17 @@ TEST(SequentialSimulationTest, FalsePositiveRateUnderRepeatedLooksStaysAtAlpha) 
   // The same looks with a fixed-horizon test inflate the error several-fold: the simulation is
   // sensitive enough to catch a test that is not valid under peeking.
   EXPECT_GT(out.naive_rejection_rate, 2 * alpha);
+}
+
+TEST(SequentialSimulationTest, FalsePositiveRateStaysAtAlphaWithASmallAccurateArm) {
+  // The hard case for a normal approximation: a 90/10 split and 97%-accurate models, so the
+  // small arm sees few errors. 1,000 A/A experiments, a look every 100 feedbacks up to 10,000.
+  const int experiments = 1000;
+  SimulationOutcome out = Simulate(experiments, 10000, 0.97, 0.97, 99, /*treatment_share=*/0.1);
+  const double alpha = 0.05;
+  std::printf("[ measured ] A/A 90/10 split, 97%% accuracy: mSPRT false-positive rate %.4f\n",
+              out.msprt_rejection_rate);
+  EXPECT_LE(out.msprt_rejection_rate, alpha + 3 * std::sqrt(alpha * (1 - alpha) / experiments));
 }
 
 TEST(SequentialSimulationTest, DetectsARealDifferenceAndCoversIt) {
