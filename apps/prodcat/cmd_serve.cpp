@@ -80,6 +80,7 @@ void RegisterServe(CLI::App& app) {
     serving::ServerRunOptions run;
     double poll_seconds = 5, drain_seconds = 10, header_timeout = 10, body_timeout = 30,
            idle_timeout = 60, primary_budget_ms = 0;
+    std::vector<std::string> drift_settings;  // --drift-set key=value
   };
   auto a = std::make_shared<Args>();
   serving::ServerRunOptions& r = a->run;
@@ -154,6 +155,10 @@ void RegisterServe(CLI::App& app) {
                 "Score out-of-support products with the primary anyway");
   cmd->add_flag("--fallback-on-drift", r.fallback_policy.on_drift_alert,
                 "Answer with the fallback while drift is in alert");
+  cmd->add_flag("!--no-drift", r.drift, "Keep no drift windows (GET /drift answers 404)");
+  cmd->add_option("--drift-set", a->drift_settings,
+                  "Drift option key=value (repeatable): count_window, time_window_seconds, "
+                  "psi_alert, js_alert, support.range_factor, ... (docs/drift.md)");
   cmd->add_flag("--allow-fault-injection", r.service.allow_fault_injection,
                 "Enable POST /admin/fault (bearer token) to make the primary fail, for drills");
   cmd->callback([a] {
@@ -168,6 +173,13 @@ void RegisterServe(CLI::App& app) {
     run.idle_timeout = ms(a->idle_timeout);
     run.fallback_policy.primary_budget =
         std::chrono::microseconds(static_cast<int64_t>(a->primary_budget_ms * 1000));
+    for (const std::string& setting : a->drift_settings) {
+      Status set = run.drift_options.Set(setting);
+      if (!set.ok()) {
+        ExitCode() = Fail(set.WithContext("--drift-set " + setting));
+        return;
+      }
+    }
     Status s = serving::RunServer(run);
     if (!s.ok()) ExitCode() = Fail(s);
   });

@@ -37,6 +37,7 @@ constexpr EndpointDoc kEndpoints[] = {
     {"POST", "/admin/reload", "reload the model from its source (bearer token)"},
     {"POST", "/admin/fault", "inject a primary-model failure for drills (bearer token)"},
     {"GET", "/shadow", "the shadow model's agreement with the primary and its latency"},
+    {"GET", "/drift", "drift of live traffic against the model's training profile"},
     {"GET", "/v2/health/live", "Open Inference Protocol: liveness"},
     {"GET", "/v2/health/ready", "Open Inference Protocol: readiness"},
     {"GET", "/v2/models/{name}", "Open Inference Protocol: model metadata"},
@@ -114,6 +115,13 @@ InferenceService::InferenceService(ServiceOptions options, ModelManager* models,
     own_router_ = std::make_unique<FallbackRouter>(FallbackOptions{}, nullptr, nullptr, nullptr);
     router_ = own_router_.get();
   }
+  drift_gauges_ = metrics_->mutable_registry().AddGauge(
+      "prodcat_drift",
+      "Drift of live traffic against the served model's training profile, per window, feature "
+      "and metric (psi, js_distance, ks_p_value, ...; status: 0 insufficient data, 1 ok, "
+      "2 warning, 3 alert).",
+      {"window", "feature", "metric"});
+  metrics_->SetRefresh([this] { RefreshDriftMetrics(); });
 }
 
 bool InferenceService::PredictionModels(http::Response* response,
@@ -138,7 +146,42 @@ RoutedAnswer InferenceService::Route(const std::shared_ptr<const ServedModel>& p
     metrics_->ObserveModelTime("primary", seconds);
     if (shadow_ != nullptr) shadow_->Submit(record, answer.top[0].label, seconds);
   }
+  if (primary && primary->drift) {
+    // Inputs are always observed; predictions only when the primary made them.
+    int predicted = -1;
+    float confidence = 0;
+    if (!answer.fallback() && !answer.top.empty()) {
+      auto id = primary->class_ids.find(answer.top[0].label);
+      if (id != primary->class_ids.end()) predicted = id->second;
+      confidence = answer.top[0].probability;
+    }
+    primary->drift->Observe(record, predicted, confidence, std::chrono::system_clock::now());
+  }
   return answer;
+}
+
+void InferenceService::Drift(http::Request&, http::Response& response) {
+  std::shared_ptr<const ServedModel> model = ModelOr503(&response, false);
+  if (!model) return;
+  if (!model->drift) {
+    SetErrorResponse(ApiError::Make(404, "drift_off",
+                                    "drift detection is off for this model (started with "
+                                    "--no-drift, or its bundle has no reference profile)"),
+                     &response);
+    return;
+  }
+  nlohmann::json report = model->drift->Report(std::chrono::system_clock::now());
+  report["model"] = {{"name", model->name}, {"version", model->version}};
+  response.SetJson(200, report);
+}
+
+void InferenceService::RefreshDriftMetrics() {
+  std::shared_ptr<const ServedModel> model = models_->current();
+  drift_gauges_->Clear();
+  if (!model || !model->drift) return;
+  for (const monitoring::DriftGauge& g : model->drift->Gauges(std::chrono::system_clock::now())) {
+    drift_gauges_->Set({g.window, g.feature, g.metric}, g.value);
+  }
 }
 
 bool InferenceService::BeforeRequest(http::Request& request, http::Response& response) {
@@ -572,6 +615,7 @@ http::Router InferenceService::BuildRouter() {
   router.Add("POST", "/admin/reload", bind(&InferenceService::AdminReload), slow);
   router.Add("POST", "/admin/fault", bind(&InferenceService::AdminFault), small);
   router.Add("GET", "/shadow", bind(&InferenceService::Shadow), small);
+  router.Add("GET", "/drift", bind(&InferenceService::Drift), small);
 
   router.Add(
       "GET", "/v2",

@@ -57,6 +57,9 @@ class InferenceService {
   void AdminReload(http::Request& request, http::Response& response);
   void AdminFault(http::Request& request, http::Response& response);
   void Shadow(http::Request& request, http::Response& response);
+  void Drift(http::Request& request, http::Response& response);
+  // Refills the drift gauges from the current model's windows (at every /metrics scrape).
+  void RefreshDriftMetrics();
   void V2Ready(http::Request& request, http::Response& response);
   void V2ModelMetadata(http::Request& request, http::Response& response);
   void V2ModelReady(http::Request& request, http::Response& response);
@@ -91,6 +94,7 @@ class InferenceService {
   std::unique_ptr<FallbackRouter> own_router_;  // the default router when none was given
   FallbackRouter* router_;                      // never null
   ShadowRunner* shadow_;                        // not owned; may be null
+  ValueFamily* drift_gauges_;                   // owned by metrics_; {window, feature, metric}
   WebAssets assets_;                            // /docs and /redoc files
   std::string openapi_json_;                    // the document, serialized once
   std::atomic<bool> draining_{false};           // set once shutdown begins

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "prodcat/models/bundle.h"
+#include "prodcat/monitoring/drift_monitor.h"
 
 namespace prodcat::serving {
 
@@ -26,7 +27,9 @@ struct ServedModel {
   // Derived at load time by PrepareServedModel:
   std::vector<ScoredLabel> prior;  // training class prior, most frequent first; one per class
   std::unordered_map<std::string, int> class_ids;  // class name -> index in class_names()
-  std::shared_ptr<void> drift;  // the live drift state (serving::ModelDrift); null: drift off
+  // Live drift windows against this model's reference profile; null when drift is off or the
+  // bundle has no profile. Thread-safe; reset with every new model.
+  std::shared_ptr<monitoring::DriftMonitor> drift;
 };
 
 // Fills `prior` (the bundle's training label distribution; else its prediction distribution;

@@ -36,6 +36,24 @@ std::string AutomaticFallback(const std::string& model) {
   return "";
 }
 
+// Attaches live drift windows to a freshly loaded primary (when its bundle has a profile).
+Status AttachDrift(const monitoring::DriftOptions& options, ServedModel* model) {
+  const nlohmann::json& profile = model->bundle->reference_profile();
+  if (!profile.is_object() || !profile.contains("numeric")) {
+    spdlog::warn("model {} has no reference profile: drift detection is off for it", model->name);
+    return Status::Ok();
+  }
+  std::unique_ptr<monitoring::DriftReference> reference;
+  PRODCAT_RETURN_IF_ERROR(
+      monitoring::DriftReference::Create(profile, model->bundle->spec(), options, &reference)
+          .WithContext("drift reference"));
+  std::unique_ptr<monitoring::DriftMonitor> monitor;
+  PRODCAT_RETURN_IF_ERROR(
+      monitoring::DriftMonitor::Create(std::move(reference), options, &monitor));
+  model->drift = std::move(monitor);
+  return Status::Ok();
+}
+
 // Opens and loads a secondary model (fallback or shadow). Null with `required` false when it
 // cannot be loaded (logged).
 Status OpenSecondary(const char* role, const std::string& reference,
@@ -100,17 +118,27 @@ Status RunServer(const ServerRunOptions& options) {
   std::unique_ptr<http::HttpServer> server;  // declared before metrics: read by its gauge
   ServingMetrics metrics(
       [&server] { return server ? static_cast<double>(server->in_flight()) : 0.0; });
-  ModelManager models(std::move(source), [&](ReloadTrigger trigger, const ReloadResult& r) {
-    metrics.CountReload(r);
-    if (r.outcome == ReloadResult::Outcome::kReloaded) {
-      if (auto model = models.current()) metrics.SetModel(*model);
-      spdlog::info("model reloaded ({}): version {} -> {} in {:.2f} s", ReloadTriggerName(trigger),
-                   r.previous_version, r.version, r.seconds);
-    } else {
-      spdlog::error("model reload ({}) rejected, still serving version {}: {}",
-                    ReloadTriggerName(trigger), r.previous_version, r.status.message());
-    }
-  });
+  ModelManager::Preparer prepare_primary;
+  if (options.drift) {
+    PRODCAT_RETURN_IF_ERROR(options.drift_options.Validate().WithContext("drift options"));
+    prepare_primary = [&options](ServedModel* model) {
+      return AttachDrift(options.drift_options, model);
+    };
+  }
+  ModelManager models(
+      std::move(source),
+      [&](ReloadTrigger trigger, const ReloadResult& r) {
+        metrics.CountReload(r);
+        if (r.outcome == ReloadResult::Outcome::kReloaded) {
+          if (auto model = models.current()) metrics.SetModel(*model);
+          spdlog::info("model reloaded ({}): version {} -> {} in {:.2f} s",
+                       ReloadTriggerName(trigger), r.previous_version, r.version, r.seconds);
+        } else {
+          spdlog::error("model reload ({}) rejected, still serving version {}: {}",
+                        ReloadTriggerName(trigger), r.previous_version, r.status.message());
+        }
+      },
+      prepare_primary);
 
   // The fallback first: with one, a primary that fails to load does not stop the server.
   std::unique_ptr<ModelManager> fallback;
@@ -143,7 +171,15 @@ Status RunServer(const ServerRunOptions& options) {
                                           &metrics, &shadow_models));
     shadow = std::make_unique<ShadowRunner>(shadow_models.get(), &metrics);
   }
-  FallbackRouter router(options.fallback_policy, fallback.get(), nullptr, nullptr);
+  FallbackRouter router(
+      options.fallback_policy, fallback.get(),
+      [](const ServedModel& model, const ProductRecord& record) -> std::optional<std::string> {
+        if (!model.drift) return std::nullopt;
+        return model.drift->OutOfSupport(record);
+      },
+      [](const ServedModel& model) {
+        return model.drift && model.drift->level() == monitoring::DriftLevel::kAlert;
+      });
 
   InferenceService api(service, &models, &metrics, &router, shadow.get());
   http::ServerOptions server_options;

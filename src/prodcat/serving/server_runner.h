@@ -9,6 +9,7 @@
 #include <string>
 
 #include "prodcat/common/status.h"
+#include "prodcat/monitoring/drift_options.h"
 #include "prodcat/serving/fallback_router.h"
 #include "prodcat/serving/inference_service.h"
 
@@ -36,6 +37,8 @@ struct ServerRunOptions {
   std::string fallback;
   std::string shadow;               // a candidate model scoring copies of live traffic ("" none)
   FallbackOptions fallback_policy;  // when the fallback answers
+  bool drift = true;                // keep drift windows (GET /drift, metrics, fallback rules)
+  monitoring::DriftOptions drift_options;  // windows, thresholds, support limits
 };
 
 // Blocks until SIGTERM/SIGINT. Fails (without serving) when the model cannot be loaded or the
