@@ -81,6 +81,8 @@ void RegisterServe(CLI::App& app) {
     double poll_seconds = 5, drain_seconds = 10, header_timeout = 10, body_timeout = 30,
            idle_timeout = 60, primary_budget_ms = 0;
     std::vector<std::string> drift_settings;  // --drift-set key=value
+    CommonOptions common;                     // --config / --set (the `serve` section)
+    std::string experiments_db;               // --experiments-db (overrides the config)
   };
   auto a = std::make_shared<Args>();
   serving::ServerRunOptions& r = a->run;
@@ -155,6 +157,17 @@ void RegisterServe(CLI::App& app) {
                 "Score out-of-support products with the primary anyway");
   cmd->add_flag("--fallback-on-drift", r.fallback_policy.on_drift_alert,
                 "Answer with the fallback while drift is in alert");
+  cmd->add_option("--config", a->common.config_file,
+                  "YAML configuration file; `prodcat serve` reads its `serve` section");
+  cmd->add_option("--set", a->common.overrides,
+                  "Override a setting, e.g. --set "
+                  "serve.experiments_db=/srv/prodcat/experiments.db")
+      ->allow_extra_args(false);
+  cmd->add_option("--experiments-db", a->experiments_db,
+                  "SQLite store of A/B experiments, assignments and feedback (default: "
+                  "serve.experiments_db, else ./prodcat-store/experiments.db; none: no "
+                  "experiments). Experiments declared in the config's serve.experiments are "
+                  "created or checked at start");
   cmd->add_flag("!--no-drift", r.drift, "Keep no drift windows (GET /drift answers 404)");
   cmd->add_option("--drift-set", a->drift_settings,
                   "Drift option key=value (repeatable): count_window, time_window_seconds, "
@@ -173,6 +186,16 @@ void RegisterServe(CLI::App& app) {
     run.idle_timeout = ms(a->idle_timeout);
     run.fallback_policy.primary_budget =
         std::chrono::microseconds(static_cast<int64_t>(a->primary_budget_ms * 1000));
+    Config config;
+    Status loaded = LoadConfig(a->common, &config);
+    if (!loaded.ok()) {
+      ExitCode() = Fail(loaded);
+      return;
+    }
+    const nlohmann::json& serve = config.root().at("serve");
+    run.experiments_db = a->experiments_db.empty() ? serve.value("experiments_db", std::string())
+                                                   : a->experiments_db;
+    run.declared_experiments = serve.value("experiments", nlohmann::json::array());
     for (const std::string& setting : a->drift_settings) {
       Status set = run.drift_options.Set(setting);
       if (!set.ok()) {

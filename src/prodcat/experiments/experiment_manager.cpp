@@ -40,17 +40,17 @@ nlohmann::json Ratio(double numerator, double denominator) {
 }  // namespace
 
 struct ExperimentManager::ArmState {
-  int64_t requests = 0;        // RecordServed calls for this arm
-  double latency_ms_sum = 0;   // sum of their latency_ms
-  double confidence_sum = 0;   // sum of their confidence
-  int64_t feedback = 0;        // feedbacks matched to this arm's requests
-  int64_t correct = 0;         // those whose label equals the prediction
+  int64_t requests = 0;       // RecordServed calls for this arm
+  double latency_ms_sum = 0;  // sum of their latency_ms
+  double confidence_sum = 0;  // sum of their confidence
+  int64_t feedback = 0;       // feedbacks matched to this arm's requests
+  int64_t correct = 0;        // those whose label equals the prediction
 };
 
 struct ExperimentManager::ExperimentState {
-  ExperimentSpec spec;              // validated; only status changes after creation
-  std::vector<BucketRange> ranges;  // ranges[i] belongs to spec.arms[i]
-  std::vector<ArmState> arms;       // arms[i] belongs to spec.arms[i]
+  ExperimentSpec spec;                   // validated; only status changes after creation
+  std::vector<BucketRange> ranges;       // ranges[i] belongs to spec.arms[i]
+  std::vector<ArmState> arms;            // arms[i] belongs to spec.arms[i]
   std::vector<MixtureSprt> comparisons;  // comparisons[j - 1]: arm j against arm 0
 
   size_t ArmIndex(std::string_view name) const {
@@ -75,7 +75,7 @@ struct ExperimentManager::RecentAssignment {
   std::string product_id;                 // may be empty
   std::string predicted_category;         // the arm model's answer
   bool has_feedback = false;              // a label was recorded for this request
-  uint64_t generation = 0;                // matches the recent_order_ item that evicts it
+  uint64_t generation = 0;                // matches the recent_ring_ slot that evicts it
 };
 
 Status ExperimentManager::Open(const std::string& path,
@@ -139,8 +139,7 @@ Status ExperimentManager::Load() {
     auto state = NewState(spec);
     if (spec.status == ExperimentStatus::kRunning) {
       if (running) {
-        return Status::FailedPrecondition("experiments '" + running->spec.id + "' and '" +
-                                          spec.id +
+        return Status::FailedPrecondition("experiments '" + running->spec.id + "' and '" + spec.id +
                                           "' are both running; at most one may run at a time");
       }
       running = state.get();
@@ -221,8 +220,8 @@ Status ExperimentManager::Declare(ExperimentSpec spec) {
   if (!existing) return CreateLocked(std::move(spec));
   std::string difference;
   if (SameDefinition(*existing, spec, &difference)) return Status::Ok();
-  return Status::FailedPrecondition("experiment '" + spec.id + "' already exists with a different " +
-                                    difference +
+  return Status::FailedPrecondition("experiment '" + spec.id +
+                                    "' already exists with a different " + difference +
                                     "; changing a running experiment's definition would "
                                     "invalidate it, declare a new id instead");
 }
@@ -276,6 +275,7 @@ std::optional<Assignment> ExperimentManager::Assign(const std::string& key) cons
   assignment.arm_index = ArmForBucket(active->ranges, assignment.bucket);
   assignment.arm = active->arm_names[assignment.arm_index];
   assignment.model = active->models[assignment.arm_index];
+  assignment.key = key;
   return assignment;
 }
 
@@ -291,28 +291,59 @@ std::optional<Assignment> ExperimentManager::AssignRequest(const FieldLookup& fi
   assignment.arm_index = ArmForBucket(active->ranges, assignment.bucket);
   assignment.arm = active->arm_names[assignment.arm_index];
   assignment.model = active->models[assignment.arm_index];
+  assignment.key = std::move(*key);
   return assignment;
 }
 
-void ExperimentManager::Remember(const std::string& request_id, RecentAssignment entry) {
-  entry.generation = ++next_generation_;
-  const uint64_t generation = entry.generation;
-  recent_.insert_or_assign(request_id, std::move(entry));
-  recent_order_.emplace_back(request_id, generation);
-  // At least the entry just added stays, so a caller can find it again.
+void ExperimentManager::Remember(const std::string& request_id, RecentAssignment entry,
+                                 bool latest_for_product) {
+  // Steady state allocates nothing: the evicted entry's map nodes and ring slot (strings
+  // included) are reused for the new one. This is on every served request's path.
   const size_t capacity = std::max<size_t>(1, options_.recent_capacity);
-  while (recent_order_.size() > capacity) {
-    const auto& [oldest, oldest_generation] = recent_order_.front();
+  entry.generation = ++next_generation_;
+  decltype(recent_)::node_type spare_request;
+  decltype(recent_by_product_)::node_type spare_product;
+  const bool ring_full = recent_ring_.size() >= capacity;
+  if (ring_full) {
+    const auto& [oldest, oldest_generation] = recent_ring_[ring_next_];
     auto it = recent_.find(oldest);
     if (it != recent_.end() && it->second.generation == oldest_generation) {
       auto product = recent_by_product_.find(it->second.product_id);
       if (product != recent_by_product_.end() && product->second == oldest) {
-        recent_by_product_.erase(product);
+        spare_product = recent_by_product_.extract(product);
       }
-      recent_.erase(it);
+      spare_request = recent_.extract(it);
     }
-    recent_order_.pop_front();
   }
+  // One hash lookup per map: insert, and overwrite when the key is already there.
+  if (latest_for_product && !entry.product_id.empty()) {
+    if (spare_product) {
+      spare_product.key() = entry.product_id;
+      spare_product.mapped() = request_id;
+      auto inserted = recent_by_product_.insert(std::move(spare_product));
+      if (!inserted.inserted) inserted.position->second = request_id;
+    } else {
+      auto [it, inserted] = recent_by_product_.try_emplace(entry.product_id, request_id);
+      if (!inserted) it->second = request_id;
+    }
+  }
+  // A reused request id overwrites: the newest request wins.
+  if (spare_request) {
+    spare_request.key() = request_id;
+    spare_request.mapped() = std::move(entry);
+    auto inserted = recent_.insert(std::move(spare_request));
+    if (!inserted.inserted) inserted.position->second = std::move(inserted.node.mapped());
+  } else {
+    auto [it, inserted] = recent_.try_emplace(request_id, std::move(entry));
+    if (!inserted) it->second = std::move(entry);  // try_emplace left `entry` untouched
+  }
+  if (ring_full) {
+    recent_ring_[ring_next_].first = request_id;  // reuses the slot string's buffer
+    recent_ring_[ring_next_].second = next_generation_;
+  } else {
+    recent_ring_.emplace_back(request_id, next_generation_);
+  }
+  ring_next_ = (ring_next_ + 1) % capacity;
 }
 
 void ExperimentManager::RecordServed(const std::string& experiment_id, const std::string& arm,
@@ -321,8 +352,8 @@ void ExperimentManager::RecordServed(const std::string& experiment_id, const std
                                      const std::string& predicted_category, double confidence,
                                      double latency_ms) {
   // Build the copies before taking the lock so the critical section is only map updates.
-  ServedRecord row{request_id, experiment_id,      arm,        key,       product_id,
-                   predicted_category, confidence, latency_ms, NowMs()};
+  ServedRecord row{request_id,         experiment_id, arm,        key,    product_id,
+                   predicted_category, confidence,    latency_ms, NowMs()};
   RecentAssignment entry;
   entry.product_id = product_id;
   entry.predicted_category = predicted_category;
@@ -340,10 +371,7 @@ void ExperimentManager::RecordServed(const std::string& experiment_id, const std
     state.confidence_sum += confidence;
     entry.experiment = it->second.get();
     entry.arm_index = arm_index;
-    Remember(request_id, std::move(entry));
-    if (!product_id.empty()) {
-      recent_by_product_.insert_or_assign(product_id, request_id);
-    }
+    Remember(request_id, std::move(entry), /*latest_for_product=*/true);
   }
   store_->EnqueueServed(std::move(row));
 }
@@ -404,9 +432,8 @@ Status ExperimentManager::RecordFeedback(const FeedbackRequest& request, Feedbac
       }
       if (it == recent_.end() && stored) {
         auto experiment = experiments_.find(stored->experiment_id);
-        size_t arm = experiment == experiments_.end()
-                         ? 0
-                         : experiment->second->ArmIndex(stored->arm);
+        size_t arm =
+            experiment == experiments_.end() ? 0 : experiment->second->ArmIndex(stored->arm);
         if (experiment == experiments_.end() || arm == experiment->second->arms.size()) {
           return Status::DataLoss("feedback: request '" + stored->request_id +
                                   "' is stored for unknown experiment '" + stored->experiment_id +
@@ -417,7 +444,8 @@ Status ExperimentManager::RecordFeedback(const FeedbackRequest& request, Feedbac
         entry.arm_index = arm;
         entry.product_id = stored->product_id;
         entry.predicted_category = stored->predicted_category;
-        Remember(request_id, std::move(entry));
+        // An older request: it must not displace the product's latest one.
+        Remember(request_id, std::move(entry), /*latest_for_product=*/false);
         it = recent_.find(request_id);
       }
       if (it != recent_.end()) {
@@ -454,10 +482,10 @@ Status ExperimentManager::RecordFeedback(const FeedbackRequest& request, Feedbac
     PRODCAT_RETURN_IF_ERROR(store_->HasFeedback(stored->request_id, &labelled));
     if (labelled) return AlreadyLabelled(stored->request_id);
   }
-  return Status::NotFound(by_request ? "feedback: no experiment assignment for request_id '" +
-                                           request.request_id + "'"
-                                     : "feedback: no experiment assignment for product_id '" +
-                                           request.product_id + "'");
+  return Status::NotFound(
+      by_request
+          ? "feedback: no experiment assignment for request_id '" + request.request_id + "'"
+          : "feedback: no experiment assignment for product_id '" + request.product_id + "'");
 }
 
 StatusOr<nlohmann::json> ExperimentManager::Summary(const std::string& id) const {
@@ -473,7 +501,8 @@ StatusOr<nlohmann::json> ExperimentManager::Summary(const std::string& id) const
     spec = state.spec;
     ranges = state.ranges;
     arms = state.arms;
-    for (const MixtureSprt& comparison : state.comparisons) comparisons.push_back(comparison.result());
+    for (const MixtureSprt& comparison : state.comparisons)
+      comparisons.push_back(comparison.result());
   }
   int64_t total_requests = 0;
   for (const ArmState& arm : arms) total_requests += arm.requests;
@@ -521,8 +550,7 @@ StatusOr<nlohmann::json> ExperimentManager::Summary(const std::string& id) const
     const SequentialResult& r = comparisons[j];
     Verdict verdict = DecideComparison(r, spec.min_detectable_effect);
     verdicts.push_back(verdict);
-    if (verdict == Verdict::kBBetter &&
-        (!winner || r.lower > comparisons[*winner].lower)) {
+    if (verdict == Verdict::kBBetter && (!winner || r.lower > comparisons[*winner].lower)) {
       winner = j;
     }
     bool has_data = r.control_n > 0 && r.treatment_n > 0;
@@ -557,8 +585,12 @@ StatusOr<nlohmann::json> ExperimentManager::Summary(const std::string& id) const
   return summary;
 }
 
-Status ExperimentManager::Flush() { return store_->Flush(); }
+Status ExperimentManager::Flush() {
+  return store_->Flush();
+}
 
-StoreStats ExperimentManager::store_stats() const { return store_->Stats(); }
+StoreStats ExperimentManager::store_stats() const {
+  return store_->Stats();
+}
 
 }  // namespace prodcat::experiments

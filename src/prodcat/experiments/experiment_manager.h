@@ -23,16 +23,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/experiments/assignment.h"
@@ -46,7 +44,7 @@ namespace prodcat::experiments {
 inline constexpr double kSrmAlertPValue = 0.001;
 
 struct ManagerOptions {
-  StoreOptions store;             // buffering and flushing of the SQLite writer
+  StoreOptions store;               // buffering and flushing of the SQLite writer
   size_t recent_capacity = 100000;  // recent assignments kept in memory for feedback matching
 };
 
@@ -57,6 +55,7 @@ struct Assignment {
   std::string model;          // the arm's model reference, for the server to resolve
   size_t arm_index = 0;       // position in the spec's arms; 0 is the control
   uint32_t bucket = 0;        // Bucket(experiment_id, key), in [0, kBucketCount)
+  std::string key;            // the assignment key that was hashed
 };
 
 struct FeedbackRequest {
@@ -146,12 +145,13 @@ class ExperimentManager {
   Status CreateLocked(ExperimentSpec spec);
   // Counts one feedback in the arm's aggregates and comparisons. Caller holds state_mutex_.
   void CountFeedback(ExperimentState& state, size_t arm_index, bool correct);
-  // Remembers a served request for in-memory feedback matching. Caller holds state_mutex_.
-  void Remember(const std::string& request_id, RecentAssignment entry);
+  // Remembers a request for in-memory feedback matching, evicting the oldest beyond capacity;
+  // `latest_for_product` makes it the product's most recent request. Caller holds state_mutex_.
+  void Remember(const std::string& request_id, RecentAssignment entry, bool latest_for_product);
   // Store fallback of RecordFeedback for requests no longer (or not yet) in memory.
   Status FeedbackFromStore(const FeedbackRequest& request, FeedbackResult* result);
 
-  const ManagerOptions options_;           // fixed at open
+  const ManagerOptions options_;            // fixed at open
   std::unique_ptr<ExperimentStore> store_;  // never null
 
   // Serializes Create/Declare/Stop so their checks and synchronous writes do not interleave;
@@ -162,11 +162,14 @@ class ExperimentManager {
   std::map<std::string, std::unique_ptr<ExperimentState>> experiments_;  // by id; never erased
   std::vector<ExperimentState*> order_;  // experiments_ in creation order
   // Recent served requests by request id, for feedback without a store query; bounded by
-  // options_.recent_capacity, oldest evicted first (recent_order_ holds insertion order).
+  // options_.recent_capacity, oldest evicted first.
   std::unordered_map<std::string, RecentAssignment> recent_;
-  std::deque<std::pair<std::string, uint64_t>> recent_order_;  // (request id, generation)
+  // Insertion order of recent_ as a ring of (request id, generation); a slot whose generation
+  // no longer matches its recent_ entry (the id was re-remembered) evicts nothing.
+  std::vector<std::pair<std::string, uint64_t>> recent_ring_;
+  size_t ring_next_ = 0;  // the ring slot written next (the oldest once the ring is full)
   std::unordered_map<std::string, std::string> recent_by_product_;  // product -> latest request
-  uint64_t next_generation_ = 0;  // stamps recent_ entries so stale recent_order_ items are skipped
+  uint64_t next_generation_ = 0;  // stamps recent_ entries and their ring slots
 
   // The running experiment's assignment table, or null; replaced whole on Create/Stop.
   std::atomic<std::shared_ptr<const ActiveExperiment>> active_;

@@ -38,6 +38,11 @@ constexpr EndpointDoc kEndpoints[] = {
     {"POST", "/admin/fault", "inject a primary-model failure for drills (bearer token)"},
     {"GET", "/shadow", "the shadow model's agreement with the primary and its latency"},
     {"GET", "/drift", "drift of live traffic against the model's training profile"},
+    {"POST", "/experiments", "create an A/B experiment between model versions (bearer token)"},
+    {"GET", "/experiments", "the experiments and the running one"},
+    {"GET", "/experiments/{id}", "per-arm figures, sample-ratio check, sequential test, verdict"},
+    {"POST", "/experiments/{id}/stop", "stop an experiment (bearer token)"},
+    {"POST", "/feedback", "record the true category of a served request"},
     {"GET", "/v2/health/live", "Open Inference Protocol: liveness"},
     {"GET", "/v2/health/ready", "Open Inference Protocol: readiness"},
     {"GET", "/v2/models/{name}", "Open Inference Protocol: model metadata"},
@@ -102,13 +107,14 @@ nlohmann::json ModelInfoJson(const ServedModel& model) {
 }  // namespace
 
 InferenceService::InferenceService(ServiceOptions options, ModelManager* models,
-                                   ServingMetrics* metrics, FallbackRouter* router,
-                                   ShadowRunner* shadow)
+                                   ServingMetrics* metrics, LiveOps live)
     : options_(std::move(options)),
       models_(models),
       metrics_(metrics),
-      router_(router),
-      shadow_(shadow),
+      router_(live.router),
+      shadow_(live.shadow),
+      experiments_(live.arms != nullptr ? live.experiments : nullptr),
+      arms_(live.arms),
       assets_(options_.web_root),
       openapi_json_(OpenApiDocument(options_.limits, options_.default_top_k).dump()) {
   if (router_ == nullptr) {
@@ -291,10 +297,19 @@ void InferenceService::Predict(http::Request& request, http::Response& response)
   ApiError error;
   if (!ParseTopK(request, *sizing, &k, &error)) return Reject("/predict", error, &response);
   thread_local ProductRecord record;
-  if (!ParsePredictRequest(&request.body, options_.limits, &record, &error)) {
+  thread_local RoutingKeys keys;
+  if (!ParsePredictRequest(&request.body, options_.limits, &record, &error, &keys)) {
     return Reject("/predict", error, &response);
   }
+  std::string key;
+  std::optional<experiments::Assignment> arm = AssignArm(request, record, keys, &key, &model);
+  auto start = std::chrono::steady_clock::now();
   RoutedAnswer answer = Route(model, record, k);
+  if (arm) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    RecordArm(*arm, key, RequestIdOf(request), record, answer, ms);
+  }
   if (answer.top.empty()) {
     SetErrorResponse(
         ApiError::Make(503, "model_unavailable", "no model could answer: " + answer.detail),
@@ -309,6 +324,10 @@ void InferenceService::Predict(http::Request& request, http::Response& response)
   w.BeginObject();
   WriteScores(w, record, answer);
   WriteAnswerModelRef(w, answer, model.get());
+  if (arm) {
+    w.Key("experiment").BeginObject().Key("id").String(arm->experiment_id);
+    w.Key("arm").String(arm->arm).EndObject();
+  }
   w.Key("request_id").String(RequestIdOf(request));
   w.EndObject();
 }
@@ -616,6 +635,12 @@ http::Router InferenceService::BuildRouter() {
   router.Add("POST", "/admin/fault", bind(&InferenceService::AdminFault), small);
   router.Add("GET", "/shadow", bind(&InferenceService::Shadow), small);
   router.Add("GET", "/drift", bind(&InferenceService::Drift), small);
+  // Creating an experiment may load models: off the I/O threads.
+  router.Add("POST", "/experiments", bind(&InferenceService::CreateExperiment), slow);
+  router.Add("GET", "/experiments", bind(&InferenceService::ListExperiments), small);
+  router.Add("GET", "/experiments/{id}", bind(&InferenceService::GetExperiment), small);
+  router.Add("POST", "/experiments/{id}/stop", bind(&InferenceService::StopExperiment), small);
+  router.Add("POST", "/feedback", bind(&InferenceService::Feedback), small);
 
   router.Add(
       "GET", "/v2",

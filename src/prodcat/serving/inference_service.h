@@ -9,10 +9,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <string>
 
+#include "prodcat/experiments/experiment_manager.h"
 #include "prodcat/http/router.h"
 #include "prodcat/serving/api_error.h"
+#include "prodcat/serving/arm_models.h"
 #include "prodcat/serving/fallback_router.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/request_limits.h"
@@ -32,13 +35,22 @@ struct ServiceOptions {
   bool allow_fault_injection = false;  // POST /admin/fault may make the primary fail (drills)
 };
 
+// The optional parts of live operation. Null router: no fallback model (the class prior is the
+// last resort); null shadow: no shadow model; null experiments: no A/B tests (then `arms` is
+// unused).
+struct LiveOps {
+  FallbackRouter* router = nullptr;
+  ShadowRunner* shadow = nullptr;
+  experiments::ExperimentManager* experiments = nullptr;
+  ArmModels* arms = nullptr;  // required with experiments
+};
+
 class InferenceService {
  public:
   // `models` and `metrics` must outlive the service and the server using its router.
-  // `router` and `shadow` are optional (null: no fallback model — the class prior is the last
-  // resort — and no shadow model); when given they must outlive the service too.
+  // `live` parts are optional; when given they must outlive the service too.
   InferenceService(ServiceOptions options, ModelManager* models, ServingMetrics* metrics,
-                   FallbackRouter* router = nullptr, ShadowRunner* shadow = nullptr);
+                   LiveOps live = {});
 
   http::Router BuildRouter();
   // ServerOptions::before_handler: keeps a valid X-Request-Id or makes one, and puts it on the
@@ -58,6 +70,23 @@ class InferenceService {
   void AdminFault(http::Request& request, http::Response& response);
   void Shadow(http::Request& request, http::Response& response);
   void Drift(http::Request& request, http::Response& response);
+  void CreateExperiment(http::Request& request, http::Response& response);
+  void ListExperiments(http::Request& request, http::Response& response);
+  void GetExperiment(http::Request& request, http::Response& response);
+  void StopExperiment(http::Request& request, http::Response& response);
+  void Feedback(http::Request& request, http::Response& response);
+  // False with a 404 when the server runs without experiments.
+  bool ExperimentsOr404(http::Response* response) const;
+  // The arm for this request (nullopt: outside any experiment) and the model it names; the
+  // served model stays `*model` when the arm's model is not loaded.
+  std::optional<experiments::Assignment> AssignArm(const http::Request& request,
+                                                   const ProductRecord& record,
+                                                   const RoutingKeys& keys, std::string* key,
+                                                   std::shared_ptr<const ServedModel>* model);
+  // Counts an experiment-served request (request_id may be empty for batch items).
+  void RecordArm(const experiments::Assignment& assignment, const std::string& key,
+                 const std::string& request_id, const ProductRecord& record,
+                 const RoutedAnswer& answer, double latency_ms);
   // Refills the drift gauges from the current model's windows (at every /metrics scrape).
   void RefreshDriftMetrics();
   void V2Ready(http::Request& request, http::Response& response);
@@ -88,16 +117,18 @@ class InferenceService {
   void CountPredictions(const std::vector<std::vector<ScoredLabel>>& scores,
                         const std::vector<BatchItem>& items);
 
-  ServiceOptions options_;                      // fixed after construction
-  ModelManager* models_;                        // not owned; never null
-  ServingMetrics* metrics_;                     // not owned; never null
-  std::unique_ptr<FallbackRouter> own_router_;  // the default router when none was given
-  FallbackRouter* router_;                      // never null
-  ShadowRunner* shadow_;                        // not owned; may be null
-  ValueFamily* drift_gauges_;                   // owned by metrics_; {window, feature, metric}
-  WebAssets assets_;                            // /docs and /redoc files
-  std::string openapi_json_;                    // the document, serialized once
-  std::atomic<bool> draining_{false};           // set once shutdown begins
+  ServiceOptions options_;                       // fixed after construction
+  ModelManager* models_;                         // not owned; never null
+  ServingMetrics* metrics_;                      // not owned; never null
+  std::unique_ptr<FallbackRouter> own_router_;   // the default router when none was given
+  FallbackRouter* router_;                       // never null
+  ShadowRunner* shadow_;                         // not owned; may be null
+  experiments::ExperimentManager* experiments_;  // not owned; may be null
+  ArmModels* arms_;                              // not owned; set when experiments_ is
+  ValueFamily* drift_gauges_;                    // owned by metrics_; {window, feature, metric}
+  WebAssets assets_;                             // /docs and /redoc files
+  std::string openapi_json_;                     // the document, serialized once
+  std::atomic<bool> draining_{false};            // set once shutdown begins
 };
 
 }  // namespace prodcat::serving

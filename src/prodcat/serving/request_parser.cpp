@@ -92,14 +92,36 @@ ItemResult ReadField(Field field, od::value value, ProductRecord* record, ApiErr
 
 // Parses a product object. After the first invalid field the rest is still read (so a malformed
 // document is still noticed) but ignored.
+// A routing key: strings as they are, numbers in their JSON spelling; other types are ignored.
+void ReadRoutingKey(od::value value, std::string* out) {
+  od::json_type type{};
+  if (value.type().get(type)) return;
+  std::string_view text;
+  if (type == od::json_type::string && !value.get_string().get(text)) {
+    out->assign(text.substr(0, 256));
+  } else if (type == od::json_type::number) {
+    text = value.raw_json_token();
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t' ||
+                             text.back() == '\r')) {
+      text.remove_suffix(1);
+    }
+    out->assign(text);
+  }
+}
+
 ItemResult ParseProduct(od::object object, const RequestLimits& limits, ProductRecord* record,
-                        ApiError* error, simdjson::error_code* malformed) {
+                        ApiError* error, simdjson::error_code* malformed,
+                        RoutingKeys* keys = nullptr) {
   bool invalid = false;
   for (auto member : object) {
     od::field field;
     if ((*malformed = std::move(member).get(field))) return ItemResult::kMalformed;
     std::string_view key;
     if ((*malformed = field.unescaped_key().get(key))) return ItemResult::kMalformed;
+    if (keys != nullptr && (key == "user_id" || key == "session_id")) {
+      ReadRoutingKey(field.value(), key == "user_id" ? &keys->user_id : &keys->session_id);
+      continue;
+    }
     Field f;
     // Unknown keys (and the label) are not inputs; On Demand skips their values.
     if (invalid || !ParseFieldName(key, &f) || f == Field::kCategory) continue;
@@ -128,7 +150,7 @@ bool EmptyBody(const std::string& body, ApiError* error) {
 }  // namespace
 
 bool ParsePredictRequest(std::string* body, const RequestLimits& limits, ProductRecord* record,
-                         ApiError* error) {
+                         ApiError* error, RoutingKeys* keys) {
   if (EmptyBody(*body, error)) return false;
   od::document doc;
   simdjson::error_code code = ThreadParser().iterate(PaddedView(body)).get(doc);
@@ -144,7 +166,8 @@ bool ParsePredictRequest(std::string* body, const RequestLimits& limits, Product
   od::object object;
   if ((code = doc.get_object().get(object))) return *error = Malformed(code), false;
   *record = ProductRecord();
-  ItemResult r = ParseProduct(object, limits, record, error, &code);
+  if (keys != nullptr) *keys = RoutingKeys();
+  ItemResult r = ParseProduct(object, limits, record, error, &code, keys);
   if (r == ItemResult::kMalformed) return *error = Malformed(code), false;
   if (HasTrailingContent(doc)) return *error = Malformed(simdjson::TRAILING_CONTENT), false;
   return r == ItemResult::kOk;
@@ -176,7 +199,7 @@ bool ParseBatchItems(od::array array, const RequestLimits& limits, std::vector<B
     }
     od::object object;
     if ((code = value.get_object().get(object))) return *error = Malformed(code), false;
-    ItemResult r = ParseProduct(object, limits, &item.record, &item.error, &code);
+    ItemResult r = ParseProduct(object, limits, &item.record, &item.error, &code, &item.keys);
     if (r == ItemResult::kMalformed) return *error = Malformed(code), false;
     item.ok = r == ItemResult::kOk;
   }

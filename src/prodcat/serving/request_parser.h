@@ -14,15 +14,22 @@
 
 namespace prodcat::serving {
 
+// Request fields that are not product inputs but route the request (A/B assignment keys).
+struct RoutingKeys {
+  std::string user_id;     // "user_id" (string or number), "" when absent
+  std::string session_id;  // "session_id" (string or number), "" when absent
+};
+
 struct BatchItem {
   ProductRecord record;  // meaningful when ok
+  RoutingKeys keys;      // the item's routing keys
   bool ok = true;        // false: `error` says why this item cannot be scored
   ApiError error;        // set when !ok; `field` names the product field
 };
 
 // `body` gets simdjson's padding added to its capacity (its contents are unchanged).
 bool ParsePredictRequest(std::string* body, const RequestLimits& limits, ProductRecord* record,
-                         ApiError* error);
+                         ApiError* error, RoutingKeys* keys = nullptr);
 // Fails as a whole only for malformed JSON, a wrong top-level shape or too many items.
 bool ParseBatchRequest(std::string* body, const RequestLimits& limits,
                        std::vector<BatchItem>* items, ApiError* error);

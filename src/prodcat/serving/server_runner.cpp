@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <memory>
 
+#include "prodcat/experiments/experiment_manager.h"
 #include "prodcat/http/server.h"
 #include "prodcat/registry/model_uri.h"
 #include "prodcat/serving/access_log.h"
 #include "prodcat/serving/admin_auth.h"
+#include "prodcat/serving/arm_models.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/model_source.h"
 #include "prodcat/serving/serving_metrics.h"
@@ -181,7 +183,51 @@ Status RunServer(const ServerRunOptions& options) {
         return model.drift && model.drift->level() == monitoring::DriftLevel::kAlert;
       });
 
-  InferenceService api(service, &models, &metrics, &router, shadow.get());
+  std::unique_ptr<experiments::ExperimentManager> experiments;
+  std::unique_ptr<ArmModels> arms;
+  if (options.experiments_db != "none") {
+    std::string db =
+        options.experiments_db.empty() ? "prodcat-store/experiments.db" : options.experiments_db;
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(db).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    PRODCAT_RETURN_IF_ERROR(experiments::ExperimentManager::Open(db, &experiments)
+                                .WithContext("experiments store " + db));
+    arms = std::make_unique<ArmModels>(&models, options.model, options.tracking_uri,
+                                       prepare_primary, &metrics);
+    for (const nlohmann::json& declared : options.declared_experiments) {
+      experiments::ExperimentSpec spec;
+      PRODCAT_RETURN_IF_ERROR(
+          experiments::ExperimentSpecFromJson(declared, &spec).WithContext("declared experiment"));
+      for (const auto& arm : spec.arms) {
+        PRODCAT_RETURN_IF_ERROR(arms->Ensure(arm.model).WithContext("experiment " + spec.id));
+      }
+      PRODCAT_RETURN_IF_ERROR(experiments->Declare(spec).WithContext("experiment " + spec.id));
+    }
+    // Arms of experiments created at run time in an earlier life of the server.
+    if (std::optional<std::string> active = experiments->Active()) {
+      StatusOr<experiments::ExperimentSpec> spec = experiments->Get(*active);
+      if (spec.ok()) {
+        for (const auto& arm : spec.value().arms) {
+          Status loaded = arms->Ensure(arm.model);
+          if (!loaded.ok()) {
+            spdlog::error(
+                "experiment {}: arm {} cannot load ({}); its traffic is served by "
+                "the primary until it does",
+                *active, arm.name, loaded.message());
+          }
+        }
+      }
+      spdlog::info("experiment {} is running", *active);
+    }
+  }
+
+  LiveOps live;
+  live.router = &router;
+  live.shadow = shadow.get();
+  live.experiments = experiments.get();
+  live.arms = arms.get();
+  InferenceService api(service, &models, &metrics, live);
   http::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
@@ -206,6 +252,7 @@ Status RunServer(const ServerRunOptions& options) {
   models.Start(options.poll_interval);
   if (fallback) fallback->Start(options.poll_interval);
   if (shadow_models) shadow_models->Start(options.poll_interval);
+  if (arms) arms->Start(options.poll_interval);
 
   // The parseable line tests and scripts wait for (with --port 0 it carries the chosen port).
   std::printf("listening on %s:%u\n", options.host.c_str(), static_cast<unsigned>(server->port()));
@@ -221,6 +268,7 @@ Status RunServer(const ServerRunOptions& options) {
       models.RequestReload();
       if (fallback) fallback->RequestReload();
       if (shadow_models) shadow_models->RequestReload();
+      if (arms) arms->RequestReload();
       continue;
     }
     spdlog::info("{}: draining {} in-flight request(s), deadline {} ms",
@@ -234,6 +282,11 @@ Status RunServer(const ServerRunOptions& options) {
   if (fallback) fallback->Stop();
   if (shadow) shadow->Stop();
   if (shadow_models) shadow_models->Stop();
+  if (arms) arms->Stop();
+  if (experiments) {
+    Status flushed = experiments->Flush();
+    if (!flushed.ok()) spdlog::error("experiments store: {}", flushed.message());
+  }
   access_log.Close();
   if (!drained) {
     return Status::FailedPrecondition("drain deadline of " + std::to_string(options.drain.count()) +

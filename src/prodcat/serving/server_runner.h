@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "prodcat/common/status.h"
@@ -37,7 +38,12 @@ struct ServerRunOptions {
   std::string fallback;
   std::string shadow;               // a candidate model scoring copies of live traffic ("" none)
   FallbackOptions fallback_policy;  // when the fallback answers
-  bool drift = true;                // keep drift windows (GET /drift, metrics, fallback rules)
+  // A/B experiments: the SQLite store of experiments, assignments and feedback ("" =
+  // ./prodcat-store/experiments.db, "none" = no experiments) and the experiments declared in
+  // the config (ExperimentSpec JSON objects), created or checked at every start.
+  std::string experiments_db;
+  nlohmann::json declared_experiments = nlohmann::json::array();
+  bool drift = true;  // keep drift windows (GET /drift, metrics, fallback rules)
   monitoring::DriftOptions drift_options;  // windows, thresholds, support limits
 };
 
