@@ -61,16 +61,17 @@ Status ComputeBucketRanges(std::span<const double> weights, std::vector<BucketRa
   uint32_t begin = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
     cumulative += weights[i];
-    uint32_t end = i + 1 == weights.size()
-                       ? kBucketCount
-                       : static_cast<uint32_t>(std::floor(kBucketCount * (cumulative / total) + 0.5));
+    uint32_t end =
+        i + 1 == weights.size()
+            ? kBucketCount
+            : static_cast<uint32_t>(std::floor(kBucketCount * (cumulative / total) + 0.5));
     end = std::min(end, kBucketCount);
     if (end <= begin) {
       ranges->clear();
-      return Status::InvalidArgument(
-          "arms[" + std::to_string(i) + "].weight: share " + ShortNumber(weights[i] / total) +
-          " of the traffic is too small to own one of the " + std::to_string(kBucketCount) +
-          " buckets");
+      return Status::InvalidArgument("arms[" + std::to_string(i) + "].weight: share " +
+                                     ShortNumber(weights[i] / total) +
+                                     " of the traffic is too small to own one of the " +
+                                     std::to_string(kBucketCount) + " buckets");
     }
     ranges->push_back({begin, end});
     begin = end;

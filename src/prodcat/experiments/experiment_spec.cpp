@@ -37,7 +37,9 @@ Status Invalid(const ExperimentSpec& spec, const std::string& field, const std::
 }
 
 // JSON type names for "expected X, got Y" messages.
-std::string TypeName(const nlohmann::json& value) { return value.type_name(); }
+std::string TypeName(const nlohmann::json& value) {
+  return value.type_name();
+}
 
 Status RequireType(const nlohmann::json& value, const std::string& field, bool ok,
                    const char* expected) {
@@ -59,12 +61,13 @@ Status ReadNumber(const nlohmann::json& value, const std::string& field, double*
 }
 
 Status ReadInteger(const nlohmann::json& value, const std::string& field, int64_t* out) {
-  bool integral = value.is_number_integer() ||
-                  (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>() &&
-                   std::fabs(value.get<double>()) < 9e15);
+  bool integral =
+      value.is_number_integer() ||
+      (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>() &&
+       std::fabs(value.get<double>()) < 9e15);
   PRODCAT_RETURN_IF_ERROR(RequireType(value, field, integral, "an integer"));
-  *out = value.is_number_integer() ? value.get<int64_t>()
-                                   : static_cast<int64_t>(value.get<double>());
+  *out =
+      value.is_number_integer() ? value.get<int64_t>() : static_cast<int64_t>(value.get<double>());
   return Status::Ok();
 }
 
@@ -104,7 +107,9 @@ const char* ExperimentStatusName(ExperimentStatus status) {
   return status == ExperimentStatus::kRunning ? "running" : "stopped";
 }
 
-std::vector<std::string> DefaultKeyFields() { return {"user_id", "session_id", "product_id"}; }
+std::vector<std::string> DefaultKeyFields() {
+  return {"user_id", "session_id", "product_id"};
+}
 
 bool IsValidIdentifier(std::string_view text) {
   if (text.empty() || text.size() > 64) return false;
@@ -141,8 +146,8 @@ Status ValidateExperimentSpec(const ExperimentSpec& spec) {
                      "expected 1 to 64 characters from [A-Za-z0-9_.-], got '" + arm.name + "'");
     }
     if (!names.insert(arm.name).second) {
-      return Invalid(spec, field + ".name", "arm names must be unique, '" + arm.name +
-                                                "' appears more than once");
+      return Invalid(spec, field + ".name",
+                     "arm names must be unique, '" + arm.name + "' appears more than once");
     }
     if (arm.model.empty() || arm.model.size() > kMaxModelBytes || HasControlCharacter(arm.model)) {
       return Invalid(spec, field + ".model",
@@ -180,14 +185,14 @@ Status ValidateExperimentSpec(const ExperimentSpec& spec) {
     return Invalid(spec, "alpha", "expected a number in (0, 0.5], got " + Number(spec.alpha));
   }
   if (spec.min_feedback_per_arm < 1 || spec.min_feedback_per_arm > 1'000'000'000) {
-    return Invalid(spec, "min_feedback_per_arm",
-                   "expected an integer in [1, 1e9], got " +
-                       std::to_string(spec.min_feedback_per_arm));
+    return Invalid(
+        spec, "min_feedback_per_arm",
+        "expected an integer in [1, 1e9], got " + std::to_string(spec.min_feedback_per_arm));
   }
   if (!(spec.min_detectable_effect > 0 && spec.min_detectable_effect < 1)) {
-    return Invalid(spec, "min_detectable_effect",
-                   "expected an accuracy difference in (0, 1), got " +
-                       Number(spec.min_detectable_effect));
+    return Invalid(
+        spec, "min_detectable_effect",
+        "expected an accuracy difference in (0, 1), got " + Number(spec.min_detectable_effect));
   }
   if (!(spec.mixture_sd > 0 && spec.mixture_sd <= 1)) {
     return Invalid(spec, "mixture_sd",
@@ -221,10 +226,10 @@ Status ExperimentSpecFromJson(const nlohmann::json& json, ExperimentSpec* out) {
     return Status::InvalidArgument("experiment spec: expected a JSON object, got " +
                                    TypeName(json));
   }
-  PRODCAT_RETURN_IF_ERROR(CheckKnownFields(
-      json, "",
-      {"id", "description", "arms", "key_fields", "alpha", "min_feedback_per_arm",
-       "min_detectable_effect", "mixture_sd", "status", "created_at"}));
+  PRODCAT_RETURN_IF_ERROR(
+      CheckKnownFields(json, "",
+                       {"id", "description", "arms", "key_fields", "alpha", "min_feedback_per_arm",
+                        "min_detectable_effect", "mixture_sd", "status", "created_at"}));
   ExperimentSpec spec;
   for (const char* required : {"id", "arms"}) {
     if (!json.contains(required)) {
@@ -250,7 +255,8 @@ Status ExperimentSpecFromJson(const nlohmann::json& json, ExperimentSpec* out) {
     spec.key_fields.clear();
     for (size_t i = 0; i < fields.size(); ++i) {
       std::string name;
-      PRODCAT_RETURN_IF_ERROR(ReadString(fields[i], "key_fields[" + std::to_string(i) + "]", &name));
+      PRODCAT_RETURN_IF_ERROR(
+          ReadString(fields[i], "key_fields[" + std::to_string(i) + "]", &name));
       spec.key_fields.push_back(std::move(name));
     }
   }
@@ -276,8 +282,8 @@ Status ExperimentSpecFromJson(const nlohmann::json& json, ExperimentSpec* out) {
     } else if (status == "stopped") {
       spec.status = ExperimentStatus::kStopped;
     } else {
-      return Status::InvalidArgument("experiment spec: status: expected 'running' or 'stopped', got '" +
-                                     status + "'");
+      return Status::InvalidArgument(
+          "experiment spec: status: expected 'running' or 'stopped', got '" + status + "'");
     }
   }
   if (json.contains("created_at")) {

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 
@@ -34,14 +33,14 @@ struct ArmSpec {
 std::vector<std::string> DefaultKeyFields();
 
 struct ExperimentSpec {
-  std::string id;           // [A-Za-z0-9_.-]{1,64}; also part of the bucket hash
-  std::string description;  // free text for people, at most 4096 bytes
+  std::string id;             // [A-Za-z0-9_.-]{1,64}; also part of the bucket hash
+  std::string description;    // free text for people, at most 4096 bytes
   std::vector<ArmSpec> arms;  // >= 2; arms[0] is the control every other arm is compared with
   std::vector<std::string> key_fields = DefaultKeyFields();  // first present one is the key
-  double alpha = 0.05;  // family-wise error rate of the comparisons, in (0, 0.5]
-  int64_t min_feedback_per_arm = 100;  // no verdict before every arm has this much feedback
+  double alpha = 0.05;                  // family-wise error rate of the comparisons, in (0, 0.5]
+  int64_t min_feedback_per_arm = 100;   // no verdict before every arm has this much feedback
   double min_detectable_effect = 0.01;  // "no_difference" once B-A is known within +/- this
-  double mixture_sd = 0.02;  // tau: sd of the mSPRT's normal mixture over B-A accuracy
+  double mixture_sd = 0.02;             // tau: sd of the mSPRT's normal mixture over B-A accuracy
   ExperimentStatus status = ExperimentStatus::kRunning;  // see ExperimentStatus
   std::string created_at;  // ISO-8601 UTC; filled in by ExperimentManager::Create when empty
 };

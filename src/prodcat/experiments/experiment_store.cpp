@@ -129,7 +129,9 @@ ServedRecord ReadServed(SQLite::Statement& row) {
 
 }  // namespace
 
-int ExperimentStore::SchemaVersion() { return kLatestVersion; }
+int ExperimentStore::SchemaVersion() {
+  return kLatestVersion;
+}
 
 Status ExperimentStore::Open(const std::string& path, const StoreOptions& options,
                              std::unique_ptr<ExperimentStore>* store) {
@@ -180,7 +182,8 @@ void ExperimentStore::WriterLoop() {
     {
       std::unique_lock lock(queue_mutex_);
       wake_writer_.wait_for(lock, options_.flush_interval, [this] {
-        return stopping_ || pending_served_.size() + pending_feedback_.size() >= options_.flush_rows;
+        return stopping_ ||
+               pending_served_.size() + pending_feedback_.size() >= options_.flush_rows;
       });
       stopping = stopping_;
     }
@@ -217,7 +220,9 @@ void ExperimentStore::EnqueueFeedback(FeedbackRecord record) {
   if (pending + 1 == options_.flush_rows) wake_writer_.notify_one();
 }
 
-Status ExperimentStore::Flush() { return FlushPending(); }
+Status ExperimentStore::Flush() {
+  return FlushPending();
+}
 
 Status ExperimentStore::FlushPending() {
   std::lock_guard db_lock(db_mutex_);
@@ -350,9 +355,8 @@ Status ExperimentStore::LoadExperiments(std::vector<ExperimentSpec>* specs) {
       std::string id = query.getColumn(0).getString();
       nlohmann::json json = nlohmann::json::parse(query.getColumn(1).getString(), nullptr, false);
       ExperimentSpec spec;
-      Status parsed = json.is_discarded()
-                          ? Status::InvalidArgument("spec_json is not valid JSON")
-                          : ExperimentSpecFromJson(json, &spec);
+      Status parsed = json.is_discarded() ? Status::InvalidArgument("spec_json is not valid JSON")
+                                          : ExperimentSpecFromJson(json, &spec);
       if (!parsed.ok()) {
         return Status::DataLoss("experiment store: experiments row '" + id +
                                 "': " + parsed.message());

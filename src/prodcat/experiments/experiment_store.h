@@ -48,12 +48,12 @@ struct ServedRecord {
 
 // Ground truth for one served request.
 struct FeedbackRecord {
-  std::string request_id;     // the served request it belongs to
-  std::string product_id;     // that request's product id (may be empty)
-  std::string experiment_id;  // that request's experiment
-  std::string arm;            // that request's arm
-  std::string true_category;  // the label
-  bool correct = false;       // true_category == the request's predicted_category
+  std::string request_id;      // the served request it belongs to
+  std::string product_id;      // that request's product id (may be empty)
+  std::string experiment_id;   // that request's experiment
+  std::string arm;             // that request's arm
+  std::string true_category;   // the label
+  bool correct = false;        // true_category == the request's predicted_category
   int64_t received_at_ms = 0;  // Unix time in milliseconds
 };
 
@@ -68,17 +68,17 @@ struct ArmTotals {
 
 struct StoreOptions {
   std::chrono::milliseconds flush_interval{100};  // the background writer's period
-  size_t flush_rows = 8192;           // flush early once this many rows wait
-  size_t max_pending_rows = 1000000;  // beyond this (failing disk) new rows are dropped
-  int busy_timeout_ms = 5000;         // wait this long for another process's write lock
+  size_t flush_rows = 8192;                       // flush early once this many rows wait
+  size_t max_pending_rows = 1000000;              // beyond this (failing disk) new rows are dropped
+  int busy_timeout_ms = 5000;                     // wait this long for another process's write lock
 };
 
 struct StoreStats {
-  size_t pending_rows = 0;     // not yet committed: buffered or in the batch being written
-  uint64_t written_rows = 0;   // committed since open
-  uint64_t dropped_rows = 0;   // refused because the buffer was full
-  uint64_t flushes = 0;        // committed transactions since open
-  std::string last_error;      // the last flush failure, empty when the last flush succeeded
+  size_t pending_rows = 0;    // not yet committed: buffered or in the batch being written
+  uint64_t written_rows = 0;  // committed since open
+  uint64_t dropped_rows = 0;  // refused because the buffer was full
+  uint64_t flushes = 0;       // committed transactions since open
+  std::string last_error;     // the last flush failure, empty when the last flush succeeded
 };
 
 class ExperimentStore {
@@ -145,15 +145,15 @@ class ExperimentStore {
   std::mutex db_mutex_;
   std::unique_ptr<SQLite::Database> db_;  // never null; guarded by db_mutex_
 
-  mutable std::mutex queue_mutex_;  // guards everything below
-  std::condition_variable wake_writer_;     // signalled on stop and when flush_rows are waiting
-  std::vector<ServedRecord> pending_served_;      // not yet written, in arrival order
+  mutable std::mutex queue_mutex_;            // guards everything below
+  std::condition_variable wake_writer_;       // signalled on stop and when flush_rows are waiting
+  std::vector<ServedRecord> pending_served_;  // not yet written, in arrival order
   std::vector<FeedbackRecord> pending_feedback_;  // not yet written, in arrival order
   // The batch being written: filled from the pending vectors and emptied (or put back) only
   // under both mutexes, read by the writer under db_mutex_ and by lookups under queue_mutex_.
   std::vector<ServedRecord> in_flight_served_;
   std::vector<FeedbackRecord> in_flight_feedback_;
-  bool stopping_ = false;     // set once by the destructor
+  bool stopping_ = false;      // set once by the destructor
   uint64_t written_rows_ = 0;  // committed rows since open
   uint64_t dropped_rows_ = 0;  // rows refused because the buffer was full
   uint64_t flushes_ = 0;       // committed transactions since open

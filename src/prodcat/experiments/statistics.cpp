@@ -21,10 +21,11 @@ double ChiSquareUpperTail(double x, int degrees_of_freedom) {
 StatusOr<ChiSquareResult> ChiSquareGoodnessOfFit(std::span<const int64_t> observed,
                                                  std::span<const double> expected_shares) {
   if (observed.size() < 2 || observed.size() != expected_shares.size()) {
-    return Status::InvalidArgument("chi-square: expected >= 2 categories and as many shares as "
-                                   "counts, got " +
-                                   std::to_string(observed.size()) + " counts and " +
-                                   std::to_string(expected_shares.size()) + " shares");
+    return Status::InvalidArgument(
+        "chi-square: expected >= 2 categories and as many shares as "
+        "counts, got " +
+        std::to_string(observed.size()) + " counts and " + std::to_string(expected_shares.size()) +
+        " shares");
   }
   double total = 0;
   double share_sum = 0;

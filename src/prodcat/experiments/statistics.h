@@ -12,7 +12,8 @@
 //   theta_hat = c_B/n_B - c_A/n_A and V = pA~(1-pA~)/n_A + pB~(1-pB~)/n_B (p~ = (c + 0.5)/(n + 1),
 //   smoothed so V > 0 even when an arm is all right or all wrong):
 //
-//     Lambda_n(theta0) = sqrt(V / (V + tau^2)) * exp(tau^2 (theta_hat - theta0)^2 / (2 V (V + tau^2)))
+//     Lambda_n(theta0) = sqrt(V / (V + tau^2)) * exp(tau^2 (theta_hat - theta0)^2 / (2 V (V +
+//     tau^2)))
 //
 //   Always-valid p-value: p_n = min(1, min over m <= n of 1 / Lambda_m(0)). Confidence sequence
 //   for theta: the running intersection of theta_hat_m +/- h_m with
@@ -51,22 +52,22 @@ StatusOr<ChiSquareResult> ChiSquareGoodnessOfFit(std::span<const int64_t> observ
                                                  std::span<const double> expected_shares);
 
 struct SequentialTestOptions {
-  double alpha = 0.05;       // error rate of this one comparison (already Bonferroni-adjusted)
-  double mixture_sd = 0.02;  // tau, the sd of the normal mixture over p_B - p_A
+  double alpha = 0.05;        // error rate of this one comparison (already Bonferroni-adjusted)
+  double mixture_sd = 0.02;   // tau, the sd of the normal mixture over p_B - p_A
   int64_t min_per_arm = 100;  // observations each arm needs before the test starts
   int64_t min_outcomes_per_arm = 10;  // right and wrong answers each arm needs before it starts
 };
 
 struct SequentialResult {
-  bool started = false;     // both arms reached the minimum counts at some point
-  int64_t control_n = 0;    // feedbacks on the control arm A
+  bool started = false;             // both arms reached the minimum counts at some point
+  int64_t control_n = 0;            // feedbacks on the control arm A
   int64_t control_successes = 0;    // correct predictions among them
-  int64_t treatment_n = 0;  // feedbacks on the treatment arm B
+  int64_t treatment_n = 0;          // feedbacks on the treatment arm B
   int64_t treatment_successes = 0;  // correct predictions among them
-  double difference = 0;    // current p_B - p_A estimate (0 before any feedback on both arms)
-  double lower = -1;        // confidence sequence for p_B - p_A, running intersection;
-  double upper = 1;         //   [-1, 1] (trivially valid) before the test starts
-  double p_value = 1;       // always-valid p-value of H0: p_B = p_A, non-increasing
+  double difference = 0;  // current p_B - p_A estimate (0 before any feedback on both arms)
+  double lower = -1;      // confidence sequence for p_B - p_A, running intersection;
+  double upper = 1;       //   [-1, 1] (trivially valid) before the test starts
+  double p_value = 1;     // always-valid p-value of H0: p_B = p_A, non-increasing
 };
 
 // The mSPRT above for one treatment arm against the control, fed one Bernoulli observation at
@@ -91,10 +92,10 @@ class MixtureSprt {
 // One evaluation of the mixture likelihood ratio at given counts (no running state): log
 // Lambda_n(0) and the half-width h_n of this step's interval. Exposed for tests and tools.
 struct MixtureStep {
-  double difference = 0;  // theta_hat
-  double variance = 0;    // V
+  double difference = 0;            // theta_hat
+  double variance = 0;              // V
   double log_likelihood_ratio = 0;  // log Lambda_n(0)
-  double half_width = 0;  // h_n
+  double half_width = 0;            // h_n
 };
 MixtureStep EvaluateMixture(int64_t control_n, int64_t control_successes, int64_t treatment_n,
                             int64_t treatment_successes, double alpha, double mixture_sd);

@@ -25,11 +25,14 @@ Verdict DecideComparison(const SequentialResult& result, double min_detectable_e
 }
 
 Verdict CombineVerdicts(std::span<const Verdict> verdicts) {
-  auto any = [&](Verdict v) { return std::find(verdicts.begin(), verdicts.end(), v) != verdicts.end(); };
+  auto any = [&](Verdict v) {
+    return std::find(verdicts.begin(), verdicts.end(), v) != verdicts.end();
+  };
   if (verdicts.empty()) return Verdict::kKeepRunning;
   if (any(Verdict::kBBetter)) return Verdict::kBBetter;
   if (any(Verdict::kKeepRunning)) return Verdict::kKeepRunning;
-  if (std::all_of(verdicts.begin(), verdicts.end(), [](Verdict v) { return v == Verdict::kBWorse; })) {
+  if (std::all_of(verdicts.begin(), verdicts.end(),
+                  [](Verdict v) { return v == Verdict::kBWorse; })) {
     return Verdict::kBWorse;
   }
   return Verdict::kNoDifference;

@@ -119,9 +119,15 @@ void ExpectProportions(const std::vector<double>& weights) {
   EXPECT_GT(chi->p_value, 0.001) << "chi-square " << chi->statistic;
 }
 
-TEST(AssignmentProportionsTest, FiftyFiftyOver100kKeys) { ExpectProportions({1, 1}); }
-TEST(AssignmentProportionsTest, NinetyTenOver100kKeys) { ExpectProportions({9, 1}); }
-TEST(AssignmentProportionsTest, ThreeUnevenArmsOver100kKeys) { ExpectProportions({5, 3, 2}); }
+TEST(AssignmentProportionsTest, FiftyFiftyOver100kKeys) {
+  ExpectProportions({1, 1});
+}
+TEST(AssignmentProportionsTest, NinetyTenOver100kKeys) {
+  ExpectProportions({9, 1});
+}
+TEST(AssignmentProportionsTest, ThreeUnevenArmsOver100kKeys) {
+  ExpectProportions({5, 3, 2});
+}
 
 TEST(AssignmentTest, ExperimentsSplitUsersIndependently) {
   // The experiment id is hashed with the key: the arm in one 50/50 experiment says nothing about
@@ -132,7 +138,8 @@ TEST(AssignmentTest, ExperimentsSplitUsersIndependently) {
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
     std::string key = "user-" + std::to_string(i);
-    agree += ArmForBucket(ranges, Bucket("first", key)) == ArmForBucket(ranges, Bucket("second", key));
+    agree +=
+        ArmForBucket(ranges, Bucket("first", key)) == ArmForBucket(ranges, Bucket("second", key));
   }
   EXPECT_NEAR(static_cast<double>(agree) / n, 0.5, 4 * std::sqrt(0.25 / n));
 }

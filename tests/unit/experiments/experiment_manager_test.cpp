@@ -32,8 +32,7 @@ class ExperimentManagerTest : public ::testing::Test {
 
   // Serves request `id` for `key` through the running experiment; returns the arm.
   std::string Serve(const std::string& id, const std::string& key, const std::string& product,
-                    const std::string& predicted, double confidence = 0.9,
-                    double latency_ms = 3) {
+                    const std::string& predicted, double confidence = 0.9, double latency_ms = 3) {
     std::optional<Assignment> a = manager_->Assign(key);
     EXPECT_TRUE(a.has_value());
     if (!a) return "";
@@ -127,8 +126,11 @@ TEST_F(ExperimentManagerTest, AssignRequestUsesTheKeyFieldsInOrder) {
     return it == fields.end() ? std::string_view() : std::string_view(it->second);
   };
   EXPECT_EQ(manager_->AssignRequest(lookup)->bucket, Bucket("keys", "p-1"));
+  EXPECT_EQ(manager_->AssignRequest(lookup)->key, "p-1");
   fields["user_id"] = "u-7";
   EXPECT_EQ(manager_->AssignRequest(lookup)->bucket, Bucket("keys", "u-7"));
+  EXPECT_EQ(manager_->AssignRequest(lookup)->key, "u-7");
+  EXPECT_EQ(manager_->Assign("u-7")->key, "u-7");
   fields.clear();
   fields["session_id"] = "s";  // not one of this experiment's key fields
   EXPECT_FALSE(manager_->AssignRequest(lookup).has_value());
@@ -211,8 +213,8 @@ TEST_F(ExperimentManagerTest, FeedbackErrorsAndDuplicates) {
   EXPECT_THAT(s.message(), HasSubstr("request 'r1' was already recorded"));
   EXPECT_EQ(Feedback("", "p1", "Toys").code(), StatusCode::kAlreadyExists);  // same request
   nlohmann::json summary = Summary("fb");
-  int64_t feedback = summary["arms"][0]["feedback"].get<int64_t>() +
-                     summary["arms"][1]["feedback"].get<int64_t>();
+  int64_t feedback =
+      summary["arms"][0]["feedback"].get<int64_t>() + summary["arms"][1]["feedback"].get<int64_t>();
   EXPECT_EQ(feedback, 1);  // the rejected duplicates did not count
 }
 
@@ -400,7 +402,7 @@ TEST_F(ExperimentManagerTest, KillLosesOnlyRowsBufferedSinceTheLastFlush) {
       std::string key = Numbered("u", i);
       m->RecordServed("kill", m->Assign(key)->arm, Numbered("r", i), key, "", "c", 1, 1);
     }
-    if (!m->Flush().ok()) _exit(2);  // a flush interval elapses
+    if (!m->Flush().ok()) _exit(2);      // a flush interval elapses
     for (int i = 1000; i < 1500; ++i) {  // buffered, never committed
       std::string key = Numbered("u", i);
       m->RecordServed("kill", m->Assign(key)->arm, Numbered("r", i), key, "", "c", 1, 1);

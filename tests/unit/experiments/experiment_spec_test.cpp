@@ -40,7 +40,8 @@ TEST(ExperimentSpecTest, RejectsFewerThanTwoArms) {
   ExperimentSpec spec = TwoArmSpec("e");
   spec.arms.pop_back();
   Status s = ValidateExperimentSpec(spec);
-  EXPECT_THAT(s.message(), HasSubstr("experiment 'e': arms: expected between 2 and 100 arms, got 1"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("experiment 'e': arms: expected between 2 and 100 arms, got 1"));
 }
 
 TEST(ExperimentSpecTest, RejectsDuplicateArmNames) {
@@ -70,7 +71,8 @@ TEST(ExperimentSpecTest, RejectsAnArmTooSmallForOneBucket) {
 TEST(ExperimentSpecTest, RejectsBadStatisticalSettings) {
   ExperimentSpec spec = TwoArmSpec("e");
   spec.alpha = 0.6;
-  EXPECT_THAT(ValidateExperimentSpec(spec).message(), HasSubstr("alpha: expected a number in (0, 0.5]"));
+  EXPECT_THAT(ValidateExperimentSpec(spec).message(),
+              HasSubstr("alpha: expected a number in (0, 0.5]"));
   spec = TwoArmSpec("e");
   spec.min_feedback_per_arm = 0;
   EXPECT_THAT(ValidateExperimentSpec(spec).message(), HasSubstr("min_feedback_per_arm"));

@@ -198,9 +198,11 @@ TEST(ExperimentStoreTest, LatestAssignmentForProductAndFeedbackOrder) {
   ASSERT_TRUE(store->FindLatestAssignmentForProduct("p3", &found).ok());
   EXPECT_FALSE(found.has_value());
   std::vector<std::string> order;
-  ASSERT_TRUE(store->ForEachFeedback([&](const FeedbackRecord& r) {
-                     order.push_back(r.request_id + (r.correct ? "+" : "-"));
-                   }).ok());
+  ASSERT_TRUE(store
+                  ->ForEachFeedback([&](const FeedbackRecord& r) {
+                    order.push_back(r.request_id + (r.correct ? "+" : "-"));
+                  })
+                  .ok());
   EXPECT_EQ(order, (std::vector<std::string>{"f0-", "f1-", "f2-", "f3+", "f4-"}));
   bool labelled = false;
   ASSERT_TRUE(store->HasFeedback("f3", &labelled).ok());

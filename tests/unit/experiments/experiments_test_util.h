@@ -20,8 +20,8 @@ class ScratchDir {
   ScratchDir() {
     static int n = 0;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("prodcat_experiments_") + (info ? info->name() : "test") +
-                       "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+    std::string name = std::string("prodcat_experiments_") + (info ? info->name() : "test") + "_" +
+                       std::to_string(::getpid()) + "_" + std::to_string(n++);
     std::replace(name.begin(), name.end(), '/', '_');
     path_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(path_);

@@ -207,9 +207,10 @@ TEST(SequentialSimulationTest, FalsePositiveRateUnderRepeatedLooksStaysAtAlpha) 
   SimulationOutcome out = Simulate(experiments, 10000, 0.8, 0.8, 20240611);
   const double alpha = 0.05;
   const double tolerance = 3 * std::sqrt(alpha * (1 - alpha) / experiments);  // Monte-Carlo 3 sd
-  std::printf("[ measured ] A/A false-positive rate over 100 looks: mSPRT %.4f, naive z-test %.4f "
-              "(alpha %.2f)\n",
-              out.msprt_rejection_rate, out.naive_rejection_rate, alpha);
+  std::printf(
+      "[ measured ] A/A false-positive rate over 100 looks: mSPRT %.4f, naive z-test %.4f "
+      "(alpha %.2f)\n",
+      out.msprt_rejection_rate, out.naive_rejection_rate, alpha);
   EXPECT_LE(out.msprt_rejection_rate, alpha + tolerance);
   // The same looks with a fixed-horizon test inflate the error several-fold: the simulation is
   // sensitive enough to catch a test that is not valid under peeking.
