@@ -145,7 +145,7 @@ class ServeOpenApiTest : public ::testing::Test {
         dir_, dir_.path() / "catalog",
         std::vector<std::string>{"--admin-token-file", dir_ / "token", "--web-root", dir_ / "web",
                                  "--max-batch", "5", "--allow-fault-injection", "--shadow",
-                                 dir_ / "catalog"});
+                                 dir_ / "catalog", "--experiments-db", dir_ / "experiments.db"});
     ASSERT_NE(server_->port(), 0) << server_->err();
     HttpClient c(server_->port());
     auto r = c.Request("GET", "/openapi.json");
@@ -233,6 +233,30 @@ TEST_F(ServeOpenApiTest, RealResponsesMatchTheDocument) {
   Exchange("POST", "/predict/batch", R"([{"title": "Garden hose"}])", {}, 200);
   Exchange("POST", "/admin/fault", R"({"primary": "none"})", {{"Authorization", auth}}, 200);
   Exchange("GET", "/shadow", "", {}, 200);
+  Exchange("GET", "/drift", "", {}, 200);
+  // An experiment: created, listed, assigned, fed back, summarized, stopped.
+  const std::string bundle = dir_ / "catalog";
+  const std::string spec = R"({"id": "e1", "arms": [{"name": "a", "model": ")" + bundle +
+                           R"(", "weight": 1}, {"name": "b", "model": ")" + bundle +
+                           R"(", "weight": 1}]})";
+  Exchange("POST", "/experiments", spec, {}, 401);
+  Exchange("POST", "/experiments", "[", {{"Authorization", auth}}, 400);
+  Exchange("POST", "/experiments", R"({"id": "e0", "arms": []})", {{"Authorization", auth}}, 422);
+  Exchange("POST", "/experiments", spec, {{"Authorization", auth}}, 201);
+  Exchange("POST", "/experiments", spec, {{"Authorization", auth}}, 409);
+  Exchange("GET", "/experiments", "", {}, 200);
+  Exchange("POST", "/predict", R"({"title": "Garden hose", "user_id": "u1", "product_id": "q1"})",
+           {{"X-Request-Id", "exp-1"}}, 200);
+  Exchange("POST", "/feedback", R"({"request_id": "exp-1", "true_category": "Garden"})", {}, 200);
+  Exchange("POST", "/feedback", R"({"request_id": "exp-1", "true_category": "Garden"})", {}, 409);
+  Exchange("POST", "/feedback", R"({"request_id": "none", "true_category": "Garden"})", {}, 404);
+  Exchange("POST", "/feedback", R"({"request_id": 5})", {}, 422);
+  Exchange("POST", "/feedback", "]", {}, 400);
+  Exchange("GET", "/experiments/e1", "", {}, 200);
+  Exchange("GET", "/experiments/zz", "", {}, 404);
+  Exchange("POST", "/experiments/e1/stop", "", {}, 401);
+  Exchange("POST", "/experiments/zz/stop", "", {{"Authorization", auth}}, 404);
+  Exchange("POST", "/experiments/e1/stop", "", {{"Authorization", auth}}, 200);
   Exchange("GET", "/v2", "", {}, 200);
   Exchange("GET", "/v2/health/live", "", {}, 200);
   Exchange("GET", "/v2/health/ready", "", {}, 200);

@@ -142,6 +142,70 @@ constexpr const char* kDocument = R"json({
         }
       }
     },
+    "/drift": {
+      "get": {
+        "tags": ["monitoring"], "summary": "Drift of live traffic against the served model's training profile (count and time windows)", "operationId": "drift",
+        "responses": {
+          "200": {"description": "Drift report", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DriftReport"}}}},
+          "404": {"description": "Drift detection is off", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "503": {"description": "No model loaded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/experiments": {
+      "get": {
+        "tags": ["experiments"], "summary": "Every experiment and the running one", "operationId": "listExperiments",
+        "responses": {
+          "200": {"description": "Experiments", "content": {"application/json": {"schema": {"type": "object", "required": ["experiments", "active"], "properties": {"experiments": {"type": "array", "items": {"$ref": "#/components/schemas/ExperimentSpec"}}, "active": {"type": "string", "nullable": true}}}}}},
+          "404": {"description": "Experiments are off", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      },
+      "post": {
+        "tags": ["experiments"], "summary": "Create and start an A/B experiment (arms name registered model versions, aliases or bundle directories)", "operationId": "createExperiment",
+        "security": [{"adminToken": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExperimentSpec"}}}},
+        "responses": {
+          "201": {"description": "Created; its summary", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExperimentSummary"}}}},
+          "400": {"description": "Not a JSON object", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "401": {"description": "Missing or wrong bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "403": {"description": "Administration is disabled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "404": {"description": "Experiments are off", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "409": {"description": "An experiment with this id exists, or another one is running", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "422": {"description": "Invalid experiment, or an arm's model cannot be loaded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/experiments/{id}": {
+      "get": {
+        "tags": ["experiments"], "summary": "Per-arm figures, sample-ratio-mismatch check, always-valid sequential comparison and verdict", "operationId": "getExperiment",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "Summary", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExperimentSummary"}}}},
+          "404": {"description": "Unknown experiment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/experiments/{id}/stop": {
+      "post": {
+        "tags": ["experiments"], "summary": "Stop an experiment (its data and feedback are kept)", "operationId": "stopExperiment",
+        "security": [{"adminToken": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "Stopped; its summary", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExperimentSummary"}}}},
+          "401": {"description": "Missing or wrong bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "403": {"description": "Administration is disabled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "404": {"description": "Unknown experiment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
+    "/feedback": {
+      "post": {
+        "tags": ["experiments"], "summary": "Record the true category of a served request (by request_id, or the latest request of a product_id)", "operationId": "feedback",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["true_category"], "properties": {"request_id": {"type": "string"}, "product_id": {"type": "string"}, "true_category": {"type": "string"}}}}}},
+        "responses": {
+          "200": {"description": "Recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackResult"}}}},
+          "400": {"description": "Not a JSON object", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "404": {"description": "No served request matches", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "409": {"description": "Feedback for this request was already recorded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "422": {"description": "Missing label or id, or wrong types", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    },
     "/v2": {
       "get": {
         "tags": ["open-inference-protocol"], "summary": "Server metadata", "operationId": "v2ServerMetadata",
@@ -258,6 +322,59 @@ constexpr const char* kDocument = R"json({
         "type": "object", "required": ["category", "probability"],
         "properties": {"category": {"type": "string"}, "probability": {"type": "number"}}
       },
+      "DriftReport": {
+        "type": "object", "required": ["status", "dataset_drift", "windows", "model"],
+        "properties": {
+          "status": {"type": "string", "enum": ["insufficient_data", "ok", "warning", "alert"]},
+          "dataset_drift": {"type": "boolean"},
+          "windows": {"type": "object", "description": "count and time windows: per-feature PSI / KS / JS distance, title tokens, predictions, confidence"},
+          "reference": {"type": "object"},
+          "options": {"type": "object"},
+          "model": {"$ref": "#/components/schemas/ModelRef"}
+        }
+      },
+      "ExperimentArm": {
+        "type": "object", "required": ["name", "model", "weight"],
+        "properties": {"name": {"type": "string"}, "model": {"type": "string", "description": "models:/NAME/VERSION, models:/NAME@ALIAS or a bundle directory"}, "weight": {"type": "number"}}
+      },
+      "ExperimentSpec": {
+        "type": "object", "required": ["id", "arms"],
+        "properties": {
+          "id": {"type": "string"}, "description": {"type": "string"},
+          "arms": {"type": "array", "items": {"$ref": "#/components/schemas/ExperimentArm"}},
+          "key_fields": {"type": "array", "items": {"type": "string"}},
+          "alpha": {"type": "number"}, "min_feedback_per_arm": {"type": "integer"},
+          "min_detectable_effect": {"type": "number"}, "mixture_sd": {"type": "number"},
+          "status": {"type": "string"}, "created_at": {"type": "string"}
+        }
+      },
+      "ExperimentSummary": {
+        "type": "object", "required": ["id", "arms", "srm", "verdict"],
+        "properties": {
+          "id": {"type": "string"},
+          "spec": {"$ref": "#/components/schemas/ExperimentSpec"},
+          "status": {"type": "string", "enum": ["running", "stopped"]},
+          "total_requests": {"type": "integer"},
+          "winner": {"type": "string", "nullable": true},
+          "arms": {"type": "array", "items": {"type": "object", "required": ["name", "requests", "feedback"]}},
+          "srm": {"type": "object"},
+          "comparison": {"type": "object"},
+          "comparisons": {"type": "array", "items": {"type": "object"}},
+          "verdict": {"type": "string", "enum": ["keep_running", "b_better", "b_worse", "no_difference"]}
+        }
+      },
+      "FeedbackResult": {
+        "type": "object", "required": ["experiment_id", "arm", "request_id", "predicted_category", "true_category", "correct"],
+        "properties": {
+          "experiment_id": {"type": "string"}, "arm": {"type": "string"}, "request_id": {"type": "string"},
+          "product_id": {"type": "string"}, "predicted_category": {"type": "string"},
+          "true_category": {"type": "string"}, "correct": {"type": "boolean"}
+        }
+      },
+      "ExperimentRef": {
+        "type": "object", "required": ["id", "arm"],
+        "properties": {"id": {"type": "string"}, "arm": {"type": "string"}}
+      },
       "FallbackReason": {
         "type": "string", "enum": ["primary_unavailable", "primary_error", "primary_timeout", "out_of_support", "drift_alert"]
       },
@@ -286,6 +403,7 @@ constexpr const char* kDocument = R"json({
           "fallback": {"type": "boolean", "description": "True when the fallback model or the class prior answered instead of the primary"},
           "fallback_reason": {"$ref": "#/components/schemas/FallbackReason"},
           "fallback_detail": {"type": "string", "description": "Why, for people"},
+          "experiment": {"$ref": "#/components/schemas/ExperimentRef"},
           "request_id": {"type": "string"}
         }
       },
