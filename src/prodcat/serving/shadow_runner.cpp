@@ -16,6 +16,7 @@ ShadowRunner::~ShadowRunner() {
 
 void ShadowRunner::Submit(const ProductRecord& record, const std::string& primary_category,
                           double primary_seconds) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++submitted_;
@@ -24,8 +25,10 @@ void ShadowRunner::Submit(const ProductRecord& record, const std::string& primar
       return;
     }
     queue_.push_back({record, primary_category, primary_seconds});
+    // Only a sleeping worker needs the (syscall) wake-up; a busy one drains the queue anyway.
+    wake = sleeping_;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void ShadowRunner::Work() {
@@ -33,7 +36,9 @@ void ShadowRunner::Work() {
     Item item;
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      sleeping_ = true;
       wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      sleeping_ = false;
       if (queue_.empty()) return;  // stopping and drained
       item = std::move(queue_.front());
       queue_.pop_front();

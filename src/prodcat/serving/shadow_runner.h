@@ -53,6 +53,7 @@ class ShadowRunner {
   std::condition_variable idle_;  // the queue drained
   std::deque<Item> queue_;        // <= capacity_
   bool busy_ = false;             // the worker is scoring an item outside the lock
+  bool sleeping_ = false;         // the worker waits on wake_ (Submit must notify)
   bool stop_ = false;             // Stop was called
   uint64_t submitted_ = 0, dropped_ = 0, scored_ = 0, errors_ = 0, agreed_ = 0;
   double shadow_seconds_ = 0, primary_seconds_ = 0;  // sums over scored items

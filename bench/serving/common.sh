@@ -1,0 +1,41 @@
+# Shell helpers shared by the serving benchmarks (sourced; expects $DURATION and $WORK).
+
+# How busy the machine is without us: other processes skew every number below.
+busy_percent() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep "$1"; b=($(head -1 /proc/stat))
+  local total=0 idle=$(((b[4] - a[4]) + (b[5] - a[5])))
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $((100 * (total - idle) / (total > 0 ? total : 1)))
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+NCPU=$(nproc)
+
+# wrk_run URL CONNECTIONS SCRIPT BODIES -> "rps p50_ms p99_ms requests non2xx"
+wrk_run() {
+  local url=$1 conns=$2 script=$3 bodies=$4 threads=2 out
+  ((conns < threads)) && threads=$conns
+  if [[ -n "$script" ]]; then
+    out=$(BODIES_FILE=$bodies wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$script" "$url")
+  else
+    out=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency "$url")
+  fi
+  echo "$out" >>"$WORK/wrk.log"
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+      if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+      if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+      return v
+    }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /requests in/ { reqs = $1 }
+    /Non-2xx/ { bad = $NF }
+    /^Requests\/sec/ { rps = $2 }
+    END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, reqs, bad + 0 }' <<<"$out"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
