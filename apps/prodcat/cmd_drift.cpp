@@ -6,6 +6,8 @@
 //               does (no prediction drift then)
 // Exit 0 whatever the drift (the table and report say it), 3 with --fail-on-drift on dataset
 // drift, 1 or 2 (like every command) on errors.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,8 +15,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "commands.h"
 #include "prodcat/common/file_util.h"
@@ -75,8 +75,8 @@ Status LoadModelBaseline(const Config& config, const std::string& reference, Dri
   if (!b->profile.is_object()) {
     return Status::InvalidArgument(profile_path.string() + ": not a JSON object");
   }
-  PRODCAT_RETURN_IF_ERROR(FeatureSpec::Load(std::filesystem::path(dir) / "features", &b->own_spec)
-                              .WithContext(dir));
+  PRODCAT_RETURN_IF_ERROR(
+      FeatureSpec::Load(std::filesystem::path(dir) / "features", &b->own_spec).WithContext(dir));
   spdlog::warn("drift: {} does not load as a model ({}); prediction drift is skipped", dir,
                loaded.message());
   b->description = dir + " (reference profile only)";
@@ -139,7 +139,9 @@ Status ObserveFile(const DriftReference& reference, const DriftBaseline& baselin
 }
 
 std::string Number(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || !j.at(key).is_number()) return "-";
+  if (!j.contains(key) || !j.at(key).is_number() || !std::isfinite(j.at(key).get<double>())) {
+    return "-";
+  }
   char text[32];
   std::snprintf(text, sizeof(text), "%.4g", j.at(key).get<double>());
   return text;
@@ -148,13 +150,12 @@ std::string Number(const nlohmann::json& j, const char* key) {
 void PrintTable(const nlohmann::json& report, const std::string& reference_text,
                 const std::string& current) {
   const nlohmann::json& w = report["windows"]["file"];
-  std::printf("drift: %s (%zu rows) against %s\n", current.c_str(),
-              w["observations"].get<size_t>(), reference_text.c_str());
+  std::printf("drift: %s (%zu rows) against %s\n", current.c_str(), w["observations"].get<size_t>(),
+              reference_text.c_str());
   std::printf("%-24s %-12s %10s %10s %10s  %s\n", "feature", "metric", "value", "current",
               "reference", "status");
   auto row = [](const std::string& feature, const std::string& metric, const std::string& value,
-                const std::string& current, const std::string& reference,
-                const nlohmann::json& j) {
+                const std::string& current, const std::string& reference, const nlohmann::json& j) {
     std::printf("%-24s %-12s %10s %10s %10s  %s\n", feature.c_str(), metric.c_str(), value.c_str(),
                 current.c_str(), reference.c_str(), j.value("status", "").c_str());
   };
@@ -179,13 +180,13 @@ void PrintTable(const nlohmann::json& report, const std::string& reference_text,
     row("confidence", "mean_drop", Number(c, "drop"), Number(c, "current_mean"),
         Number(c, "reference_mean"), c);
   }
-  std::printf("(current/reference: mean for numeric features, share of 'other' values or "
-              "tokens, OOV rate, mean confidence)\n");
+  std::printf(
+      "(current/reference: mean for numeric features, share of 'other' values or "
+      "tokens, OOV rate, mean confidence)\n");
   const size_t drifted = w["drifted_features"].size();
   std::printf("dataset drift: %s (%zu of %zu features at alert, %.0f%%); status: %s\n",
               w["dataset_drift"].get<bool>() ? "yes" : "no", drifted,
-              w["features_evaluated"].get<size_t>(),
-              100 * w["drifted_feature_share"].get<double>(),
+              w["features_evaluated"].get<size_t>(), 100 * w["drifted_feature_share"].get<double>(),
               w["status"].get<std::string>().c_str());
 }
 
@@ -219,15 +220,16 @@ void RegisterDrift(CLI::App& app) {
     // --set drift.* configures the detector; everything else is the usual configuration.
     CommonOptions common = a->common;
     common.overrides.clear();
-    DriftOptions options;
-    Status s;
+    std::vector<std::string> drift_overrides;
     for (const std::string& o : a->common.overrides) {
       if (o.starts_with(kDriftPrefix)) {
-        if (s.ok()) s = options.Set(o.substr(sizeof(kDriftPrefix) - 1)).WithContext("--set " + o);
+        drift_overrides.push_back(o.substr(sizeof(kDriftPrefix) - 1));
       } else {
         common.overrides.push_back(o);
       }
     }
+    DriftOptions options;
+    Status s = options.SetAll(drift_overrides).WithContext("--set drift.*");
     Config config;
     if (s.ok()) s = LoadConfig(common, &config);
     ReadOptions read;
@@ -258,7 +260,8 @@ void RegisterDrift(CLI::App& app) {
     }
     nlohmann::json report;
     if (s.ok()) {
-      nlohmann::json window = monitoring::ComputeWindowReport(*reference, counts, &samples, options);
+      nlohmann::json window =
+          monitoring::ComputeWindowReport(*reference, counts, &samples, options);
       window["window"] = {{"kind", "file"}, {"path", a->current}};
       report = {{"status", window["status"]},
                 {"dataset_drift", window["dataset_drift"]},

@@ -196,12 +196,11 @@ void RegisterServe(CLI::App& app) {
     run.experiments_db = a->experiments_db.empty() ? serve.value("experiments_db", std::string())
                                                    : a->experiments_db;
     run.declared_experiments = serve.value("experiments", nlohmann::json::array());
-    for (const std::string& setting : a->drift_settings) {
-      Status set = run.drift_options.Set(setting);
-      if (!set.ok()) {
-        ExitCode() = Fail(set.WithContext("--drift-set " + setting));
-        return;
-      }
+    // All at once: thresholds are checked against each other only after every one is set.
+    Status set = run.drift_options.SetAll(a->drift_settings);
+    if (!set.ok()) {
+      ExitCode() = Fail(set.WithContext("--drift-set"));
+      return;
     }
     Status s = serving::RunServer(run);
     if (!s.ok()) ExitCode() = Fail(s);

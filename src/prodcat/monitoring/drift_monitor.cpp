@@ -106,9 +106,8 @@ nlohmann::json DriftMonitor::Report(TimePoint now) const {
       }
     }
   }
-  nlohmann::json count_report =
-      ComputeWindowReport(*reference_, count_window, samples.empty() ? nullptr : &samples,
-                          options_);
+  nlohmann::json count_report = ComputeWindowReport(*reference_, count_window,
+                                                    samples.empty() ? nullptr : &samples, options_);
   count_report["window"] = {{"kind", "count"}, {"size", options_.count_window}};
   nlohmann::json time_report = ComputeWindowReport(*reference_, time_window, nullptr, options_);
   time_report["window"] = {{"kind", "time"},

@@ -1,6 +1,6 @@
 // DriftMonitor: the server's live drift state for one served model. Every scored request is
 // observed (cheap: the record is binned outside the lock, then a short critical section adds a
-// few hundred counters); GET /drift, /metrics and the fallback decision read reports from it.
+// few dozen counters); GET /drift, /metrics and the fallback decision read reports from it.
 //
 // Two windows:
 //   count  the last `count_window` observations, kept raw in a ring (the raw numeric values feed
@@ -18,11 +18,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"
@@ -36,8 +35,8 @@ class DriftMonitor {
  public:
   using TimePoint = std::chrono::system_clock::time_point;
 
-  static Status Create(std::shared_ptr<const DriftReference> reference,
-                       const DriftOptions& options, std::unique_ptr<DriftMonitor>* out);
+  static Status Create(std::shared_ptr<const DriftReference> reference, const DriftOptions& options,
+                       std::unique_ptr<DriftMonitor>* out);
 
   // Records one request and the model's answer. predicted_class: class id (index of the
   // bundle's class_names), or -1 when no prediction was made; confidence: its probability.
@@ -82,15 +81,15 @@ class DriftMonitor {
   DriftOptions options_;                             // validated
   int64_t slice_ns_;                                 // duration of one time slice, > 0
 
-  mutable std::mutex mutex_;           // guards everything below up to the level cache
-  std::vector<Observation> ring_;      // count window; size count_window, oldest at ring_next_
-  size_t ring_next_ = 0;               // slot the next observation overwrites
-  size_t ring_size_ = 0;               // live observations in ring_ (<= ring_.size())
-  DriftCounts count_counts_;           // sum of the live ring_ observations
-  std::vector<Slice> slices_;          // time window; slice id s lives at slices_[s mod size]
+  mutable std::mutex mutex_;       // guards everything below up to the level cache
+  std::vector<Observation> ring_;  // count window; size count_window, oldest at ring_next_
+  size_t ring_next_ = 0;           // slot the next observation overwrites
+  size_t ring_size_ = 0;           // live observations in ring_ (<= ring_.size())
+  DriftCounts count_counts_;       // sum of the live ring_ observations
+  std::vector<Slice> slices_;      // time window; slice id s lives at slices_[s mod size]
 
-  mutable std::mutex level_mutex_;                    // held by the one thread recomputing
-  mutable std::atomic<int> cached_level_;             // DriftLevel of the last report
+  mutable std::mutex level_mutex_;                     // held by the one thread recomputing
+  mutable std::atomic<int> cached_level_;              // DriftLevel of the last report
   mutable std::atomic<int64_t> level_computed_at_ns_;  // `now` of that report; INT64_MIN never
 };
 

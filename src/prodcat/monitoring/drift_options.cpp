@@ -149,7 +149,8 @@ Status DriftOptions::MergeJson(const nlohmann::json& j) {
   o.level_refresh = std::chrono::milliseconds(level_refresh_ms);
   if (j.contains("support")) {
     const nlohmann::json& s = j.at("support");
-    if (!s.is_object()) return Status::InvalidArgument("drift options: 'support' expects an object");
+    if (!s.is_object())
+      return Status::InvalidArgument("drift options: 'support' expects an object");
     for (const auto& [key, value] : s.items()) {
       if (!known["support"].contains(key)) {
         return Status::InvalidArgument("drift options: unknown key 'support." + key + "'");
@@ -178,27 +179,28 @@ Status DriftOptions::MergeJson(const nlohmann::json& j) {
   return Status::Ok();
 }
 
-Status DriftOptions::Set(std::string_view assignment) {
-  const size_t eq = assignment.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
-    return Status::InvalidArgument("drift options: expected key=value, got '" +
-                                   std::string(assignment) + "'");
-  }
-  const std::string key(assignment.substr(0, eq));
-  const std::string_view value = assignment.substr(eq + 1);
+Status DriftOptions::SetAll(const std::vector<std::string>& assignments) {
   const nlohmann::json current = ToJson();
   nlohmann::json patch = nlohmann::json::object();
-  if (key.starts_with("support.")) {
-    const std::string sub = key.substr(8);
-    if (!current["support"].contains(sub)) {
-      return Status::InvalidArgument("drift options: unknown key '" + key + "'");
+  for (const std::string& assignment : assignments) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("drift options: expected key=value, got '" + assignment + "'");
     }
-    patch["support"][sub] = ParseValue(value, current["support"][sub]);
-  } else {
-    if (!current.contains(key) || key == "support") {
-      return Status::InvalidArgument("drift options: unknown key '" + key + "'");
+    const std::string key = assignment.substr(0, eq);
+    const std::string_view value = std::string_view(assignment).substr(eq + 1);
+    if (key.starts_with("support.")) {
+      const std::string sub = key.substr(8);
+      if (!current["support"].contains(sub)) {
+        return Status::InvalidArgument("drift options: unknown key '" + key + "'");
+      }
+      patch["support"][sub] = ParseValue(value, current["support"][sub]);
+    } else {
+      if (!current.contains(key) || key == "support") {
+        return Status::InvalidArgument("drift options: unknown key '" + key + "'");
+      }
+      patch[key] = ParseValue(value, current[key]);
     }
-    patch[key] = ParseValue(value, current[key]);
   }
   return MergeJson(patch);
 }
@@ -248,8 +250,7 @@ Status DriftOptions::Validate() const {
         "drift options: categorical_top_k and title_token_top_k must be in [1, 10000]");
   }
   if (support.range_factor < 0 || (support.range_factor > 0 && support.range_factor < 1)) {
-    return Status::InvalidArgument(
-        "drift options: support.range_factor must be 0 (off) or >= 1");
+    return Status::InvalidArgument("drift options: support.range_factor must be 0 (off) or >= 1");
   }
   for (const std::string& f : support.range_fields) {
     if (f != "price" && f != "rating" && f != "reviews_count") {

@@ -9,11 +9,10 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 
@@ -38,12 +37,12 @@ struct SupportLimits {
 
 struct DriftOptions {
   // Windows.
-  size_t count_window = 1000;                      // last N observations
-  std::chrono::seconds time_window{15 * 60};       // last T
-  int time_slices = 30;                            // T is aggregated in this many slices
-  size_t min_observations = 100;                   // fewer: "insufficient_data", never an alert
-  size_t ks_max_window = 500;                      // fewer observations: numeric status by KS
-  std::chrono::milliseconds level_refresh{1000};   // level() recomputes at most this often
+  size_t count_window = 1000;                     // last N observations
+  std::chrono::seconds time_window{15 * 60};      // last T
+  int time_slices = 30;                           // T is aggregated in this many slices
+  size_t min_observations = 100;                  // fewer: "insufficient_data", never an alert
+  size_t ks_max_window = 500;                     // fewer observations: numeric status by KS
+  std::chrono::milliseconds level_refresh{1000};  // level() recomputes at most this often
 
   // Numeric features: PSI on reference-quantile bins.
   double psi_warning = 0.1;
@@ -83,9 +82,12 @@ struct DriftOptions {
   // Reads the ToJson() shape; absent keys keep their current value, unknown keys are errors
   // (so a typo in a config section is never ignored). Validates the result.
   Status MergeJson(const nlohmann::json& j);
-  // Applies one "key=value" override; keys are the ToJson() names ("psi_alert=0.25",
+  // Applies "key=value" overrides; keys are the ToJson() names ("psi_alert=0.25",
   // "time_window_seconds=300", "support.range_factor=5", "support.range_fields=price,rating").
-  Status Set(std::string_view assignment);
+  // All are applied before the result is validated, so their order does not matter; on error
+  // nothing changes.
+  Status SetAll(const std::vector<std::string>& assignments);
+  Status Set(std::string_view assignment) { return SetAll({std::string(assignment)}); }
 };
 
 }  // namespace prodcat::monitoring

@@ -20,8 +20,7 @@ Status Malformed(const std::string& where, const std::string& expected) {
   return Status::InvalidArgument("reference profile: " + where + ": expected " + expected);
 }
 
-Status GetNumber(const nlohmann::json& j, const std::string& where, const char* key,
-                 double* out) {
+Status GetNumber(const nlohmann::json& j, const std::string& where, const char* key, double* out) {
   if (!j.is_object() || !j.contains(key) || !j.at(key).is_number()) {
     return Malformed(where + "." + key, "a number");
   }
@@ -66,8 +65,7 @@ std::vector<double> Distinct(const std::vector<double>& edges) {
   return d;
 }
 
-Status BuildNumeric(const std::string& name, const nlohmann::json& j,
-                    NumericFeatureReference* f) {
+Status BuildNumeric(const std::string& name, const nlohmann::json& j, NumericFeatureReference* f) {
   const std::string where = "numeric." + name;
   f->name = name;
   if (name == "price" || name == "rating" || name == "reviews_count") {
@@ -262,8 +260,8 @@ Status BuildPredictions(const nlohmann::json& j, PredictionReference* p) {
     return Malformed(where + ".confidence_histogram", "an object");
   }
   const nlohmann::json* shares = nullptr;
-  PRODCAT_RETURN_IF_ERROR(GetArray(j.at("confidence_histogram"), where + ".confidence_histogram",
-                                   "shares", &shares));
+  PRODCAT_RETURN_IF_ERROR(
+      GetArray(j.at("confidence_histogram"), where + ".confidence_histogram", "shares", &shares));
   if (shares->size() != kConfidenceBins) {
     return Malformed(where + ".confidence_histogram.shares",
                      std::to_string(kConfidenceBins) + " numbers");
@@ -285,10 +283,10 @@ int ConfidenceBin(float confidence) {
 
 uint8_t NumericFeatureReference::BinOf(double value) const {
   if (cuts.empty()) return 0;
-  const auto at_or_below = static_cast<size_t>(
-      std::upper_bound(cuts.begin(), cuts.end(), value) - cuts.begin());
+  const auto at_or_below =
+      static_cast<size_t>(std::upper_bound(cuts.begin(), cuts.end(), value) - cuts.begin());
   if (lattice_step > 0) return static_cast<uint8_t>(at_or_below);  // values never equal a cut
-  if (at_or_below == 0) return 0;                                   // below the minimum
+  if (at_or_below == 0) return 0;                                  // below the minimum
   if (value > cuts.back()) return static_cast<uint8_t>(interior_bins() + 1);  // above the max
   // [c_{i-1}, c_i), with the maximum c_m closed into the last interior bin; a value exactly on
   // an inner cut is shared by the bins on both sides.
@@ -313,7 +311,8 @@ void DriftCounts::Merge(const DriftCounts& other) {
   oov_tokens += other.oov_tokens;
   confidence_sum += other.confidence_sum;
   confidence_squares += other.confidence_squares;
-  for (size_t i = 0; i < counts.size() && i < other.counts.size(); ++i) counts[i] += other.counts[i];
+  for (size_t i = 0; i < counts.size() && i < other.counts.size(); ++i)
+    counts[i] += other.counts[i];
   for (size_t i = 0; i < numeric_sums.size() && i < other.numeric_sums.size(); ++i) {
     numeric_sums[i] += other.numeric_sums[i];
   }
@@ -335,8 +334,8 @@ Status DriftReference::Create(const nlohmann::json& profile, const FeatureSpec& 
   if (!profile.contains("profile_version") || !profile.at("profile_version").is_number_integer() ||
       profile.at("profile_version").get<int>() != kReferenceProfileVersion) {
     return Status::InvalidArgument(
-        "reference profile: profile_version: expected " +
-        std::to_string(kReferenceProfileVersion) + ", got " +
+        "reference profile: profile_version: expected " + std::to_string(kReferenceProfileVersion) +
+        ", got " +
         (profile.contains("profile_version") ? profile.at("profile_version").dump() : "none"));
   }
   std::unique_ptr<DriftReference> r(new DriftReference(spec));
@@ -372,9 +371,8 @@ Status DriftReference::Create(const nlohmann::json& profile, const FeatureSpec& 
   }
   for (size_t i = 0; i < kCategoricalFields; ++i) {
     CategoricalFeatureReference& c = r->categorical_[i];
-    PRODCAT_RETURN_IF_ERROR(BuildCategorical(kMonitoredCategoricalFields[i],
-                                             profile.at("categorical"), options.categorical_top_k,
-                                             &c));
+    PRODCAT_RETURN_IF_ERROR(BuildCategorical(
+        kMonitoredCategoricalFields[i], profile.at("categorical"), options.categorical_top_k, &c));
     c.offset = offset;
     offset += c.reference_shares.size();
   }
@@ -435,8 +433,8 @@ void DriftReference::Extract(const ProductRecord& record, Observation* obs) cons
     }
   }
 
-  const std::string* values[kCategoricalFields] = {
-      &analyzed.brand_value, &analyzed.seller_value, &analyzed.subcategory_value};
+  const std::string* values[kCategoricalFields] = {&analyzed.brand_value, &analyzed.seller_value,
+                                                   &analyzed.subcategory_value};
   for (size_t i = 0; i < kCategoricalFields; ++i) {
     const CategoricalFeatureReference& c = categorical_[i];
     if (values[i]->empty()) {
@@ -460,6 +458,11 @@ void DriftReference::Extract(const ProductRecord& record, Observation* obs) cons
 }
 
 void DriftReference::Count(const Observation& obs, int sign, DriftCounts* counts) const {
+  // An observation extracted by another reference (e.g. before a model swap) does not fit.
+  if (obs.numeric_bins.size() != numeric_.size() || obs.numeric_values.size() != numeric_.size() ||
+      counts->counts.size() != counter_count_ || counts->numeric_sums.size() != numeric_.size()) {
+    return;
+  }
   // Unsigned wrap-around makes "add -1" a subtraction.
   const uint64_t one = sign >= 0 ? 1 : ~uint64_t{0};
   const double signed_one = sign >= 0 ? 1.0 : -1.0;
@@ -499,12 +502,12 @@ void DriftReference::Count(const Observation& obs, int sign, DriftCounts* counts
 }
 
 Status AddDriftBins(const std::vector<ProductRecord>& rows, const FeatureSpec& spec,
-                   nlohmann::json* profile) {
+                    nlohmann::json* profile) {
   nlohmann::json plain = *profile;
   plain.erase("drift_bins");
   std::unique_ptr<DriftReference> reference;
-  PRODCAT_RETURN_IF_ERROR(DriftReference::Create(plain, spec, DriftOptions(), &reference)
-                              .WithContext("drift bins"));
+  PRODCAT_RETURN_IF_ERROR(
+      DriftReference::Create(plain, spec, DriftOptions(), &reference).WithContext("drift bins"));
   // Rows are independent: count contiguous chunks on separate threads, then add the counters.
   const size_t threads = std::max<size_t>(
       1, std::min<size_t>(std::thread::hardware_concurrency(), rows.size() / 4096));
@@ -531,7 +534,8 @@ Status AddDriftBins(const std::vector<ProductRecord>& rows, const FeatureSpec& s
     }
     numeric[f.name] = {{"cuts", f.cuts}, {"counts", std::move(counts)}};
   }
-  (*profile)["drift_bins"] = {{"version", 1}, {"rows", rows.size()}, {"numeric", std::move(numeric)}};
+  (*profile)["drift_bins"] = {
+      {"version", 1}, {"rows", rows.size()}, {"numeric", std::move(numeric)}};
   return Status::Ok();
 }
 

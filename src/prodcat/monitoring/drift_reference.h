@@ -35,13 +35,12 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"
@@ -65,7 +64,8 @@ inline constexpr std::array<Field, kCategoricalFields> kMonitoredCategoricalFiel
 
 // What one request contributes to a window. Buffers are reused between calls.
 struct Observation {
-  std::vector<uint8_t> numeric_bins;  // per numeric feature: bin index (| kSplitBin); last = missing
+  std::vector<uint8_t>
+      numeric_bins;  // per numeric feature: bin index (| kSplitBin); last = missing
   std::vector<float> numeric_values;  // per numeric feature: the value, NaN when missing
   std::array<uint16_t, kCategoricalFields> categorical_buckets{};  // top index, other, missing
   std::vector<uint16_t> token_buckets;  // per title token: top-token index or "other"
@@ -76,21 +76,21 @@ struct Observation {
 
 struct NumericFeatureReference {
   enum class Source { kRawField, kEngineered };
-  std::string name;                     // profile name ("price", "title_word_count", ...)
-  Source source = Source::kRawField;    // raw field (may be missing) or engineered (never)
-  Field field = Field::kPrice;          // the raw field when source == kRawField
-  int engineered_index = -1;            // EngineeredFeature index when source == kEngineered
-  PiecewiseLinearCdf cdf;               // reference CDF of present values; empty if none present
-  double lattice_step = 0;              // > 0: values on this lattice (continuity correction)
-  bool binary = false;                  // a 0/1 flag: cdf is the exact two-point CDF
-  std::vector<double> cuts;             // ascending; bin boundaries (rules above)
+  std::string name;                      // profile name ("price", "title_word_count", ...)
+  Source source = Source::kRawField;     // raw field (may be missing) or engineered (never)
+  Field field = Field::kPrice;           // the raw field when source == kRawField
+  int engineered_index = -1;             // EngineeredFeature index when source == kEngineered
+  PiecewiseLinearCdf cdf;                // reference CDF of present values; empty if none present
+  double lattice_step = 0;               // > 0: values on this lattice (continuity correction)
+  bool binary = false;                   // a 0/1 flag: cdf is the exact two-point CDF
+  std::vector<double> cuts;              // ascending; bin boundaries (rules above)
   std::vector<double> reference_shares;  // per bin: the present bins, then missing (rows)
-  bool exact_bins = false;              // shares counted from the reference rows
-  double reference_mean = 0;            // over present values
-  double reference_missing_rate = 0;    // missing rows / rows
-  double reference_min = 0;             // smallest present value (0 if none)
-  double reference_max = 0;             // largest present value (0 if none)
-  size_t offset = 0;                    // first counter of this feature in DriftCounts::counts
+  bool exact_bins = false;               // shares counted from the reference rows
+  double reference_mean = 0;             // over present values
+  double reference_missing_rate = 0;     // missing rows / rows
+  double reference_min = 0;              // smallest present value (0 if none)
+  double reference_max = 0;              // largest present value (0 if none)
+  size_t offset = 0;                     // first counter of this feature in DriftCounts::counts
 
   size_t bins() const { return reference_shares.size(); }  // including the missing bin
   size_t missing_bin() const { return reference_shares.size() - 1; }
@@ -108,9 +108,9 @@ struct CategoricalFeatureReference {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::string name;                      // FieldName(field)
-  Field field = Field::kBrand;           // the record field
-  std::vector<std::string> values;       // bucket -> top value (normalized), top first
+  std::string name;                 // FieldName(field)
+  Field field = Field::kBrand;      // the record field
+  std::vector<std::string> values;  // bucket -> top value (normalized), top first
   std::unordered_map<std::string, uint16_t, Hash, std::equal_to<>> index;  // value -> bucket
   std::vector<double> reference_shares;  // values.size() tops, then other, then missing (rows)
   size_t offset = 0;                     // first counter in DriftCounts::counts
@@ -120,7 +120,7 @@ struct CategoricalFeatureReference {
 };
 
 struct TitleTokenReference {
-  std::vector<std::string> tokens;       // bucket -> top token, top first
+  std::vector<std::string> tokens;  // bucket -> top token, top first
   std::unordered_map<std::string, uint16_t, CategoricalFeatureReference::Hash, std::equal_to<>>
       index;                             // token -> bucket
   std::vector<double> reference_shares;  // tokens.size() tops, then other (shares of tokens)
@@ -131,11 +131,11 @@ struct TitleTokenReference {
 };
 
 struct PredictionReference {
-  std::vector<std::string> class_names;           // class id -> name
-  std::vector<double> class_shares;               // class id -> reference share
+  std::vector<std::string> class_names;                     // class id -> name
+  std::vector<double> class_shares;                         // class id -> reference share
   std::array<double, kConfidenceBins> confidence_shares{};  // reference histogram shares
-  double mean_confidence = 0;                     // reference mean top probability
-  size_t count = 0;                               // predictions profiled (the reference n)
+  double mean_confidence = 0;                               // reference mean top probability
+  size_t count = 0;              // predictions profiled (the reference n)
   size_t class_offset = 0;       // first class counter in DriftCounts::counts (+1: invalid)
   size_t confidence_offset = 0;  // first confidence-bin counter in DriftCounts::counts
 };
@@ -143,13 +143,13 @@ struct PredictionReference {
 // Counters of one window, laid out by a DriftReference. Windows are merged by adding and the
 // count window evicts by subtracting, so everything is a plain sum.
 struct DriftCounts {
-  uint64_t observations = 0;     // requests observed
-  uint64_t predictions = 0;      // requests with a prediction
-  uint64_t title_tokens = 0;     // title tokens observed
-  uint64_t oov_tokens = 0;       // of which out of vocabulary
-  double confidence_sum = 0;     // sum of confidences of the predictions
-  double confidence_squares = 0;  // sum of squared confidences
-  std::vector<uint64_t> counts;  // bins / buckets of every feature (offsets in the reference)
+  uint64_t observations = 0;         // requests observed
+  uint64_t predictions = 0;          // requests with a prediction
+  uint64_t title_tokens = 0;         // title tokens observed
+  uint64_t oov_tokens = 0;           // of which out of vocabulary
+  double confidence_sum = 0;         // sum of confidences of the predictions
+  double confidence_squares = 0;     // sum of squared confidences
+  std::vector<uint64_t> counts;      // bins / buckets of every feature (offsets in the reference)
   std::vector<double> numeric_sums;  // per numeric feature: sum of present values
 
   void Merge(const DriftCounts& other);
@@ -167,7 +167,8 @@ class DriftReference {
   // Fills *obs from a raw record (prediction fields untouched). Thread-safe; allocation-free
   // once obs's buffers have grown.
   void Extract(const ProductRecord& record, Observation* obs) const;
-  // Adds (sign = +1) or removes (sign = -1) an observation's contribution.
+  // Adds (sign = +1) or removes (sign = -1) an observation's contribution. `obs` must come from
+  // this reference's Extract and `counts` from its EmptyCounts; anything else is ignored.
   void Count(const Observation& obs, int sign, DriftCounts* counts) const;
   // Counters sized for this reference, all zero.
   DriftCounts EmptyCounts() const;
@@ -192,7 +193,7 @@ class DriftReference {
  private:
   explicit DriftReference(const FeatureSpec& spec) : vocabulary_(spec) {}
 
-  std::vector<NumericFeatureReference> numeric_;  // in profile key order
+  std::vector<NumericFeatureReference> numeric_;                             // in profile key order
   std::array<CategoricalFeatureReference, kCategoricalFields> categorical_;  // brand, seller, sub
   TitleTokenReference title_tokens_;                // top tokens and OOV rate
   std::optional<PredictionReference> predictions_;  // absent when the profile has none
@@ -205,8 +206,8 @@ class DriftReference {
 // bins and stores the counts as (*profile)["drift_bins"] = {"version": 1, "rows": n,
 // "numeric": {"<name>": {"cuts": [...], "counts": [... one per bin, missing last]}}}, which
 // DriftReference::Create then uses instead of reconstructed shares. `spec` must be the
-// FeatureSpec the profile was built with. Runs on all cores; about 1 us per row and core.
+// FeatureSpec the profile was built with. Runs on all cores; about 2 us per row and core.
 Status AddDriftBins(const std::vector<ProductRecord>& rows, const FeatureSpec& spec,
-                   nlohmann::json* profile);
+                    nlohmann::json* profile);
 
 }  // namespace prodcat::monitoring

@@ -38,8 +38,7 @@ DriftLevel Worse(DriftLevel a, DriftLevel b) {
   return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
 }
 
-std::vector<double> Slice(const DriftCounts& counts, size_t offset, size_t size,
-                          double scale = 1) {
+std::vector<double> Slice(const DriftCounts& counts, size_t offset, size_t size, double scale = 1) {
   std::vector<double> v(size);
   for (size_t i = 0; i < size; ++i) v[i] = static_cast<double>(counts.counts[offset + i]) / scale;
   return v;
@@ -48,8 +47,7 @@ std::vector<double> Slice(const DriftCounts& counts, size_t offset, size_t size,
 // KS statistic from bin counts alone: both CDFs are compared at the bin boundaries only, where
 // the empirical one is known exactly; the largest gap there is a lower bound of the sample
 // statistic (a conservative test). With exact reference bins the reference is exact there too.
-double BinnedKs(const NumericFeatureReference& f, const std::vector<double>& bins,
-                double present) {
+double BinnedKs(const NumericFeatureReference& f, const std::vector<double>& bins, double present) {
   double cumulative = 0, d = 0;
   for (size_t b = 0; b + 2 < f.bins(); ++b) {  // every boundary between two present bins
     cumulative += bins[b];
@@ -111,8 +109,7 @@ nlohmann::json NumericReport(const NumericFeatureReference& f, size_t index,
 }
 
 nlohmann::json CategoricalReport(const CategoricalFeatureReference& c, const DriftCounts& counts,
-                                 double reference_rows, const DriftOptions& o,
-                                 DriftLevel* level) {
+                                 double reference_rows, const DriftOptions& o, DriftLevel* level) {
   const double n = static_cast<double>(counts.observations);
   const std::vector<double> buckets = Slice(counts, c.offset, c.reference_shares.size());
   const double js = JensenShannonDistance(c.reference_shares, buckets);
@@ -151,10 +148,9 @@ nlohmann::json TitleReport(const TitleTokenReference& t, const DriftCounts& coun
   if (counts.observations < o.min_observations || !(tokens > 0)) {
     *level = DriftLevel::kInsufficientData;
   } else {
-    *level = Worse(
-        ThresholdLevel(js, o.js_warning, o.js_alert, js_p, o.significance_p_value),
-        ThresholdLevel(increase, o.oov_increase_warning, o.oov_increase_alert, oov_p,
-                       o.significance_p_value));
+    *level = Worse(ThresholdLevel(js, o.js_warning, o.js_alert, js_p, o.significance_p_value),
+                   ThresholdLevel(increase, o.oov_increase_warning, o.oov_increase_alert, oov_p,
+                                  o.significance_p_value));
   }
   return {{"tokens", counts.title_tokens},
           {"js_distance", js},
@@ -189,9 +185,8 @@ void PredictionReports(const PredictionReference& r, const DriftCounts& counts,
   for (size_t c = 0; c < classes; ++c) order[c] = c;
   auto change = [&](size_t c) { return Ratio(actual[c], n) - r.class_shares[c]; };
   if (n > 0) {
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return std::abs(change(a)) > std::abs(change(b));
-    });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return std::abs(change(a)) > std::abs(change(b)); });
     for (size_t i = 0; i < order.size() && i < 3; ++i) {
       shift.push_back({{"class", r.class_names[order[i]]},
                        {"share", Ratio(actual[order[i]], n)},
@@ -206,8 +201,7 @@ void PredictionReports(const PredictionReference& r, const DriftCounts& counts,
                               {"status", DriftLevelName(*prediction_level)}};
 
   const double mean = Ratio(counts.confidence_sum, n);
-  const double variance =
-      n > 0 ? std::max(0.0, counts.confidence_squares / n - mean * mean) : kNaN;
+  const double variance = n > 0 ? std::max(0.0, counts.confidence_squares / n - mean * mean) : kNaN;
   const double drop = r.mean_confidence - mean;
   const double se = std::sqrt(variance * (1 / n + (reference_n > 0 ? 1 / reference_n : 0)));
   const double p = se > 0 ? NormalSurvival(drop / se) : (drop > 0 ? 0.0 : 1.0);
@@ -248,8 +242,13 @@ double DriftLevelGaugeValue(DriftLevel level) {
   return static_cast<double>(level) - 1.0;
 }
 
-nlohmann::json ComputeWindowReport(const DriftReference& reference, const DriftCounts& counts,
+nlohmann::json ComputeWindowReport(const DriftReference& reference, const DriftCounts& given,
                                    const NumericSamples* samples, const DriftOptions& options) {
+  // Counters not laid out by this reference (a caller bug) read as an empty window.
+  const DriftCounts empty = reference.EmptyCounts();
+  const bool fits = given.counts.size() == reference.counter_count() &&
+                    given.numeric_sums.size() == reference.numeric().size();
+  const DriftCounts& counts = fits ? given : empty;
   const double reference_rows = static_cast<double>(reference.row_count());
   nlohmann::json window = {{"observations", counts.observations}};
   size_t evaluated = 0;
@@ -324,11 +323,12 @@ std::vector<DriftGauge> DriftGauges(const nlohmann::json& report) {
     gauges.push_back({window, "", "observations", w.value("observations", 0.0)});
     gauges.push_back({window, "", "drifted_feature_share", w.value("drifted_feature_share", 0.0)});
     gauges.push_back({window, "", "dataset_drift", w.value("dataset_drift", false) ? 1.0 : 0.0});
-    gauges.push_back({window, "", "status",
-                      DriftLevelGaugeValue(ParseDriftLevel(w.value("status", "")))});
+    gauges.push_back(
+        {window, "", "status", DriftLevelGaugeValue(ParseDriftLevel(w.value("status", "")))});
     for (const char* group : {"numeric", "categorical"}) {
       if (!w.contains(group)) continue;
-      for (const auto& [feature, metrics] : w.at(group).items()) add_metrics(window, feature, metrics);
+      for (const auto& [feature, metrics] : w.at(group).items())
+        add_metrics(window, feature, metrics);
     }
     for (const char* single : {"title_tokens", "predictions", "confidence"}) {
       if (w.contains(single)) add_metrics(window, single, w.at(single));

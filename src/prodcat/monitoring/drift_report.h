@@ -3,11 +3,10 @@
 // offline `prodcat drift` command. JSON shape: see docs/drift.md.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/monitoring/drift_options.h"
 #include "prodcat/monitoring/drift_reference.h"
@@ -30,7 +29,8 @@ using NumericSamples = std::vector<std::vector<double>>;
 
 // The report of one window: observations, per-feature metrics and statuses, predictions and
 // confidence (when the reference has predictions), drifted_feature_share, dataset_drift and
-// the window's "status". `samples` may be null.
+// the window's "status". `counts` must be laid out by `reference` (EmptyCounts + Count);
+// `samples` may be null.
 nlohmann::json ComputeWindowReport(const DriftReference& reference, const DriftCounts& counts,
                                    const NumericSamples* samples, const DriftOptions& options);
 

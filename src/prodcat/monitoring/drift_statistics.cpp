@@ -109,7 +109,8 @@ PiecewiseLinearCdf PiecewiseLinearCdf::FromQuantileEdges(std::span<const double>
 double PiecewiseLinearCdf::At(double x) const {
   if (xs_.empty() || x < xs_.front()) return 0.0;
   // The last knot at or left of x: for tied knots the highest p (the top of the jump).
-  const size_t i = static_cast<size_t>(std::upper_bound(xs_.begin(), xs_.end(), x) - xs_.begin()) - 1;
+  const size_t i =
+      static_cast<size_t>(std::upper_bound(xs_.begin(), xs_.end(), x) - xs_.begin()) - 1;
   if (i + 1 == xs_.size()) return 1.0;
   return ps_[i] + (ps_[i + 1] - ps_[i]) * (x - xs_[i]) / (xs_[i + 1] - xs_[i]);
 }

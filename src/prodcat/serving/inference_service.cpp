@@ -578,7 +578,6 @@ http::Router InferenceService::BuildRouter() {
   auto bind = [this](void (InferenceService::*method)(http::Request&, http::Response&)) {
     return [this, method](http::Request& req, http::Response& res) { (this->*method)(req, res); };
   };
-  const http::RouteOptions single{options_.limits.max_single_body_bytes, false};
   // Batches and reloads can take milliseconds to seconds: off the I/O threads.
   const http::RouteOptions batch{options_.limits.max_batch_body_bytes, true};
   const http::RouteOptions slow{options_.limits.max_single_body_bytes, true};
