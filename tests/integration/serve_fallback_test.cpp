@@ -146,6 +146,30 @@ TEST_F(ServeFallbackTest, APrimaryThatCannotLoadLeavesTheFallbackServing) {
   EXPECT_EQ(answer["model"]["name"], "backup");
 }
 
+TEST_F(ServeFallbackTest, RunRegistersAFallbackThatTheServerFindsByAlias) {
+  TempDir work;
+  const std::string store = "sqlite:///" + (work / "tracking.db");
+  auto run = RunProcess({kServeBin, "run", "--out", work / "run", "--tracking-uri", store, "--set",
+                         "generate.rows=2000", "--set", "train.model=linear", "--set",
+                         "train.progress=false"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  json summary = json::parse(Slurp(work / "run/summary.json"));
+  EXPECT_EQ(summary["fallback_model"]["registered"], "models:/prodcat@fallback");
+  // The primary is the latest version; the fallback (registered first) has the alias.
+  ServeProcess server(
+      work, "models:/prodcat/latest",
+      {"--tracking-uri", store, "--admin-token-file", *dir_ / "token", "--allow-fault-injection"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  json normal = Predict(server.port());
+  EXPECT_FALSE(normal["fallback"].get<bool>());
+  EXPECT_EQ(normal["model"]["version"], std::to_string(summary["tracking"]["version"].get<int>()));
+  ASSERT_EQ(Admin(server.port(), R"({"primary":"error"})").status, 200);
+  json failed = Predict(server.port());
+  EXPECT_TRUE(failed["fallback"].get<bool>());
+  EXPECT_EQ(failed["model"]["version"],
+            std::to_string(summary["fallback_model"]["version"].get<int>()));
+}
+
 TEST_F(ServeFallbackTest, FaultInjectionIsOffUnlessAllowed) {
   ServeProcess server(*dir_, *dir_ / "primary", {"--admin-token-file", (*dir_ / "token")});
   ASSERT_GT(server.port(), 0) << server.err();
