@@ -9,8 +9,8 @@ namespace prodcat {
 nlohmann::json ReproducibleSummary(const nlohmann::json& summary) {
   nlohmann::json out = summary;
   if (!out.is_object()) return out;
-  for (const char* key :
-       {"train_seconds", "row_rounds_per_second", "resumed_from_round", "threads", "seconds"}) {
+  for (const char* key : {"train_seconds", "row_rounds_per_second", "resumed_from_round", "threads",
+                          "seconds", "solver_cpu_seconds"}) {
     out.erase(key);
   }
   return out;

@@ -70,6 +70,9 @@ class Classifier {
   virtual int num_classes() const = 0;
 
   virtual Status Train(const TrainContext& ctx, const TrainSet& train, const TrainSet& val) = 0;
+  // True when Train spreads its work over TrainContext::pool (and so can use any idle thread);
+  // false when it runs on the calling thread plus, at most, TrainContext::threads of its own.
+  virtual bool SpreadsOverPool() const { return false; }
   // Writes num_classes() probabilities summing to 1 into probs. Thread-safe after Train/Load.
   virtual void PredictProba(const FeatureVector& x, float* probs) const = 0;
 

@@ -41,12 +41,12 @@
 #include <thread>
 
 #include "prodcat/common/file_util.h"
-#include "prodcat/common/progress.h"
 #include "prodcat/common/sha256.h"
 #include "prodcat/models/calibration.h"
 #include "prodcat/models/fasttext_bucket_estimate.h"
 #include "prodcat/models/linear_param_reader.h"
 #include "prodcat/models/linear_row_sample.h"
+#include "prodcat/models/training_progress.h"
 
 namespace prodcat {
 namespace fs = std::filesystem;
@@ -309,7 +309,7 @@ Status FastTextClassifier::Train(const TrainContext& ctx, const TrainSet& train,
   args.seed = static_cast<int>(ctx.seed & 0x7fffffffULL);
   args.saveOutput = false;
 
-  ProgressBar bar("fasttext", 1000, ctx.show_progress);
+  TrainingProgress bar(ctx, "fasttext", 1000);
   auto model = std::make_unique<fasttext::FastText>();
   try {
     model->train(args, [&bar](float progress, float loss, double, double, int64_t) {

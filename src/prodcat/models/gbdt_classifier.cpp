@@ -55,6 +55,8 @@ class GbdtClassifier final : public Classifier {
   int num_classes() const override { return num_classes_; }
 
   Status Train(const TrainContext& ctx, const TrainSet& train, const TrainSet& val) override;
+  // The stacked text models are linear ones, which spread over the pool.
+  bool SpreadsOverPool() const override { return params_.stack_text; }
   void PredictProba(const FeatureVector& x, float* probs) const override;
   Status Save(const fs::path& dir, std::vector<std::string>* files) const override;
   Status Load(const fs::path& dir) override;

@@ -13,10 +13,10 @@
 #include <thread>
 #include <utility>
 
-#include "prodcat/common/progress.h"
 #include "prodcat/common/stable_hash.h"
 #include "prodcat/models/checkpoint.h"
 #include "prodcat/models/gbdt_xgboost.h"
+#include "prodcat/models/training_progress.h"
 
 namespace prodcat {
 namespace {
@@ -303,8 +303,9 @@ Status TrainGbdtBooster(const GbdtParams& params, const TrainContext& ctx, const
   bool stopped_early = early_stop_due();
   const int first_round = state.rounds_done;
   // After a resume the bar covers the remaining rounds, so its rate and ETA stay meaningful.
-  ProgressBar bar(first_round > 0 ? fmt::format("gbdt (resumed at round {})", first_round) : "gbdt",
-                  static_cast<size_t>(params.num_rounds - first_round), ctx.show_progress);
+  TrainingProgress bar(
+      ctx, first_round > 0 ? fmt::format("gbdt (resumed at round {})", first_round) : "gbdt",
+      static_cast<size_t>(params.num_rounds - first_round));
   std::vector<float> probs;
   for (int round = first_round; round < params.num_rounds && !stopped_early; ++round) {
     if (!config_json.empty()) PRODCAT_RETURN_IF_ERROR(booster.LoadConfig(config_json));

@@ -2,8 +2,9 @@
 //
 // Nothing else in the process relies on rand() being shared across threads: XGBoost and fastText
 // use their own C++ generators, prodcat uses <random>, and the one other library that calls
-// rand() (avro-c, for a file's sync marker) calls srand(time(NULL)) then rand() on one thread,
-// which a per-thread generator serves the same way.
+// rand() (avro-c: avro_file_writer_create_with_codec_fp, for the file's sync marker) calls srand()
+// then rand() within that one call on one thread, which a per-thread generator serves the same
+// way.
 #include "prodcat/models/liblinear_random.h"
 
 #include <dlfcn.h>

@@ -27,6 +27,7 @@
 #include "prodcat/models/linear_classifier.h"
 
 #include <linear.h>
+#include <time.h>
 
 #include <algorithm>
 #include <bit>
@@ -100,6 +101,7 @@ Status ParseLinearParams(const nlohmann::json& j, LinearParams* p) {
 struct SolverMonitor {
   size_t iterations = 0;     // solver passes ("#iter = N")
   size_t max_iter_hits = 0;  // "reaching max number of iterations" warnings
+  double cpu_seconds = 0;    // CPU time of the thread while it solved the problem
 };
 thread_local SolverMonitor* t_monitor = nullptr;  // the calling thread's problem, or null
 
@@ -117,6 +119,12 @@ void OnLiblinearMessage(const char* message) {
 // Without per-thread rand() (liblinear_random.h) binary problems are solved one at a time, so
 // that each one's random stream is seeded by itself as when they run in parallel.
 std::mutex g_serial_liblinear_mutex;
+
+double ThreadCpuSeconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
 
 // The seed of the binary problem of one class: independent of the order problems are solved in.
 unsigned ProblemSeed(uint64_t seed, int class_id) {
@@ -148,6 +156,7 @@ class LinearClassifier final : public Classifier {
   int num_classes() const override { return num_classes_; }
 
   Status Train(const TrainContext& ctx, const TrainSet& train, const TrainSet& val) override;
+  bool SpreadsOverPool() const override { return true; }
   void PredictProba(const FeatureVector& x, float* probs) const override;
   Status Save(const fs::path& dir, std::vector<std::string>* files) const override;
   Status Load(const fs::path& dir) override;
@@ -228,6 +237,7 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
     nodes_needed += train.tfidf.indptr[r + 1] - train.tfidf.indptr[r] + (has_bias ? 2 : 1);
   }
   size_t iterations = 0, max_iter_hits = 0;
+  double solver_cpu_seconds = 0;
   {
     std::vector<feature_node> nodes;
     nodes.reserve(nodes_needed);
@@ -310,7 +320,9 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
       if (!parallel) serial.lock();
       t_monitor = &monitors[p];
       SeedRand(ProblemSeed(ctx.seed, positive));
+      const double cpu_before = ThreadCpuSeconds();
       model* trained = ::train(&binary, &param);
+      monitors[p].cpu_seconds = ThreadCpuSeconds() - cpu_before;
       t_monitor = nullptr;
       if (serial.owns_lock()) serial.unlock();
       if (trained == nullptr) {
@@ -342,6 +354,7 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
       if (failed[p]) return Status::Internal("linear: liblinear returned no model");
       iterations += monitors[p].iterations;
       max_iter_hits += monitors[p].max_iter_hits;
+      solver_cpu_seconds += monitors[p].cpu_seconds;
     }
     ExportWeights(positives, negative_class, class_weights_out, class_bias_out,
                   static_cast<uint32_t>(num_cols));
@@ -372,7 +385,8 @@ Status LinearClassifier::Train(const TrainContext& ctx, const TrainSet& train,
   summary_ = {{"temperature", temperature_},     {"train_rows", train.rows()},
               {"train_rows_used", rows.size()},  {"classes_in_training", distinct},
               {"num_features", num_features_},   {"solver_max_iter_warnings", max_iter_hits},
-              {"solver_iterations", iterations}, {"train_seconds", seconds}};
+              {"solver_iterations", iterations}, {"solver_cpu_seconds", solver_cpu_seconds},
+              {"train_seconds", seconds}};
   if (val.rows() > 0) {
     summary_["val_rows"] = val.rows();
     summary_["val_accuracy"] = scores.accuracy;

@@ -1,17 +1,22 @@
 #include "prodcat/pipeline/train.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "prodcat/common/file_util.h"
+#include "prodcat/common/progress.h"
 #include "prodcat/common/sha256.h"
 #include "prodcat/data/fingerprint.h"
 #include "prodcat/evaluation/metrics.h"
 #include "prodcat/features/reference_profile.h"
+#include "prodcat/models/task_pool.h"
 #include "prodcat/pipeline/data_gate.h"
 #include "prodcat/pipeline/parallel.h"
 
@@ -83,13 +88,15 @@ void RowOf(const CsrMatrix& m, size_t row, SparseVector* out) {
                      m.values.begin() + static_cast<std::ptrdiff_t>(m.indptr[row + 1]));
 }
 
-// Predicts every row of a prepared TrainSet (views already built).
-void PredictSet(const Classifier& model, const TrainSet& set, int threads,
+// Predicts every row of a prepared TrainSet (views already built), in chunks on the pool.
+void PredictSet(const Classifier& model, const TrainSet& set, TaskPool* pool,
                 std::vector<float>* probs) {
   const size_t k = static_cast<size_t>(model.num_classes());
   probs->assign(set.rows() * k, 0.0f);
   unsigned views = model.required_views();
-  ParallelFor(set.rows(), threads, [&](size_t begin, size_t end) {
+  const size_t chunk = 1024;
+  pool->Run((set.rows() + chunk - 1) / chunk, [&](size_t c) {
+    const size_t begin = c * chunk, end = std::min(set.rows(), begin + chunk);
     FeatureVector x;
     for (size_t i = begin; i < end; ++i) {
       if (views & kViewTfidf) RowOf(set.tfidf, i, &x.tfidf);
@@ -99,6 +106,60 @@ void PredictSet(const Classifier& model, const TrainSet& set, int threads,
     }
   });
 }
+
+// One progress line for candidates training side by side: the mean of their progress, with each
+// one's percentage, or its validation macro-F1 once it is done. Thread-safe.
+class CandidateProgress {
+ public:
+  CandidateProgress(std::vector<std::string> families, bool enabled)
+      : families_(std::move(families)),
+        fraction_(families_.size(), 0.0),
+        f1_(families_.size(), -1.0),
+        bar_("train", 1000, enabled) {}
+
+  // What candidate `i` reports its progress to.
+  ProgressCallback Reporter(size_t i) {
+    return [this, i](size_t done, size_t total, const std::string&) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fraction_[i] = total > 0 ? std::min(1.0, static_cast<double>(done) / total) : 0.0;
+      Draw();
+    };
+  }
+  void Done(size_t i, double f1) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fraction_[i] = 1.0;
+    f1_[i] = f1;
+    Draw();
+  }
+  void Finish() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bar_.Finish(Describe());
+  }
+
+ private:
+  std::string Describe() const {
+    std::string out;
+    for (size_t i = 0; i < families_.size(); ++i) {
+      out += (i ? ", " : "") + families_[i] + " ";
+      out += f1_[i] >= 0 ? fmt::format("F1 {:.4f}", f1_[i])
+                         : fmt::format("{:.0f}%", 100 * fraction_[i]);
+    }
+    return out;
+  }
+  void Draw() {
+    double sum = 0;
+    for (double f : fraction_) sum += f;
+    // 100% is drawn once, by Finish (a bar prints every update that reaches its total).
+    const auto permille = static_cast<size_t>(1000 * sum / static_cast<double>(fraction_.size()));
+    bar_.Update(std::min<size_t>(permille, 999), Describe());
+  }
+
+  std::mutex mutex_;                   // guards everything below
+  std::vector<std::string> families_;  // candidate names, in configuration order
+  std::vector<double> fraction_;       // per candidate, in [0, 1]
+  std::vector<double> f1_;             // per candidate; < 0 until it is scored
+  ProgressBar bar_;                    // the line; permille of the mean fraction
+};
 
 std::vector<int> Argmax(const std::vector<float>& probs, size_t k) {
   std::vector<int> out(probs.size() / k);
@@ -141,9 +202,10 @@ Status TrainBundle(const std::vector<ProductRecord>& train_in,
   for (size_t i = 0; i < class_names.size(); ++i) class_id[class_names[i]] = static_cast<int>(i);
   const int k = static_cast<int>(class_names.size());
 
-  TrainSet train, val;
-  train.labels.reserve(train_in.size());
-  for (const auto& r : train_in) train.labels.push_back(class_id[reframing.Apply(r.category)]);
+  std::vector<int> train_labels;
+  train_labels.reserve(train_in.size());
+  for (const auto& r : train_in) train_labels.push_back(class_id[reframing.Apply(r.category)]);
+  TrainSet val;
   std::vector<ProductRecord> val_rows;
   size_t val_unknown = 0;
   for (const auto& r : val_in) {
@@ -168,10 +230,10 @@ Status TrainBundle(const std::vector<ProductRecord>& train_in,
   // Class weights: balanced = n / (k * n_c), capped.
   std::vector<double> class_weights;
   std::vector<size_t> counts(static_cast<size_t>(k), 0);
-  for (int y : train.labels) ++counts[static_cast<size_t>(y)];
+  for (int y : train_labels) ++counts[static_cast<size_t>(y)];
   if (o.class_weights == "balanced") {
     for (int c = 0; c < k; ++c) {
-      double w = static_cast<double>(train.labels.size()) /
+      double w = static_cast<double>(train_labels.size()) /
                  (static_cast<double>(k) * static_cast<double>(std::max<size_t>(counts[c], 1)));
       class_weights.push_back(std::min(w, o.class_weight_cap));
     }
@@ -184,34 +246,68 @@ Status TrainBundle(const std::vector<ProductRecord>& train_in,
   spdlog::info("features: fitted on {} rows in {:.1f}s (tfidf {} columns, tabular {} columns)",
                train_in.size(), fit_seconds, spec->tfidf_dim(), spec->tabular_dim());
 
-  unsigned all_views = 0;
+  unsigned val_views = 0;
   std::vector<std::unique_ptr<Classifier>> models;
   for (const auto& family : o.candidates) {
     std::unique_ptr<Classifier> model;
     PRODCAT_RETURN_IF_ERROR(
         CreateClassifier(family, o.family_params.value(family, nlohmann::json::object()), k, &model)
             .WithContext("models." + family));
-    all_views |= model->required_views();
+    val_views |= model->required_views();
     models.push_back(std::move(model));
   }
-  BuildViews(*spec, val_rows, all_views, &val);
+  BuildViews(*spec, val_rows, val_views, &val);
 
   fs::path checkpoint_root =
       o.checkpoint_dir.empty() ? fs::path(out_dir.string() + "-checkpoints") : o.checkpoint_dir;
-  nlohmann::json candidates = nlohmann::json::array();
-  int best = -1;
-  double best_f1 = -1;
-  std::vector<float> best_val_probs;
-  for (size_t m = 0; m < models.size(); ++m) {
+  for (const auto& model : models) {
+    PRODCAT_RETURN_IF_ERROR(EnsureDirectory(checkpoint_root / model->family()));
+    spdlog::info("train: {} on {} rows, {} classes", model->family(), train_in.size(), k);
+  }
+
+  // Candidates train side by side on one pool of threads: each builds its own training views
+  // (so a view lives only while its candidate trains), trains and scores the validation split.
+  // Families that spread their work over the pool (one-vs-rest linear) start last, so the
+  // single-threaded ones get a thread first and the divisible work fills the rest. Every
+  // family's result depends only on the seed and its thread count, never on the schedule.
+  const int threads = ResolveThreads(o.threads);
+  TaskPool pool(threads);
+  std::vector<size_t> order;
+  for (int spreads = 0; spreads < 2; ++spreads) {
+    for (size_t m = 0; m < models.size(); ++m) {
+      if (models[m]->SpreadsOverPool() == (spreads == 1)) order.push_back(m);
+    }
+  }
+  // Families with threads of their own (XGBoost's OpenMP) get them all when alone; beside other
+  // candidates a share, so they do not fight the pool for cores (OpenMP threads spin while
+  // they wait for each other, which wastes a shared core).
+  const int solo_threads =
+      models.size() == 1 ? threads : std::max(1, threads / static_cast<int>(models.size() + 1));
+  CandidateProgress progress(o.candidates, o.progress && models.size() > 1);
+  std::mutex round_mutex;  // observers (tracking) are called from one candidate at a time
+  struct Result {
+    Status status;
+    double train_seconds = 0, f1 = 0, accuracy = 0;
+    std::vector<float> val_probs;
+  };
+  std::vector<Result> results(models.size());
+  std::atomic<bool> failed{false};  // after a failure, candidates not yet started are skipped
+  auto train_one = [&](size_t slot) {
+    const size_t m = order[slot];
     Classifier& model = *models[m];
+    Result& result = results[m];
+    if (failed) return;  // its status stays Ok; the failure is reported below
     auto start = Clock::now();
+    TrainSet train;
+    train.labels = train_labels;
     BuildViews(*spec, train_in, model.required_views(), &train);
     TrainContext ctx;
     ctx.num_classes = k;
     ctx.class_names = class_names;
     ctx.class_weights = class_weights;
     ctx.seed = o.seed;
-    ctx.threads = ResolveThreads(o.threads);
+    ctx.threads = model.SpreadsOverPool() ? threads : solo_threads;
+    ctx.pool = &pool;
     ctx.checkpoint_dir = checkpoint_root / model.family();
     ctx.checkpoint_every = o.checkpoint_every;
     ctx.keep_last = o.keep_last;
@@ -219,38 +315,53 @@ Status TrainBundle(const std::vector<ProductRecord>& train_in,
     ctx.data_fingerprint = fingerprint;
     ctx.show_progress = o.progress;
     ctx.spec = spec.get();
+    if (models.size() > 1) ctx.on_progress = progress.Reporter(m);
     std::string family = model.family();
     if (o.on_round) {
-      ctx.on_round = [&o, family](int step, const std::map<std::string, double>& metrics) {
+      ctx.on_round = [&o, &round_mutex, family](int step,
+                                                const std::map<std::string, double>& metrics) {
         std::map<std::string, double> named;
         for (const auto& [key, v] : metrics) named[family + "." + key] = v;
+        std::lock_guard<std::mutex> lock(round_mutex);
         o.on_round(step, named);
       };
     }
-    PRODCAT_RETURN_IF_ERROR(EnsureDirectory(ctx.checkpoint_dir));
-    spdlog::info("train: {} on {} rows, {} classes", family, train.rows(), k);
-    Status s = model.Train(ctx, train, val);
+    result.status = model.Train(ctx, train, val).WithContext("training " + family);
     ReleaseViews(&train);
-    PRODCAT_RETURN_IF_ERROR(s.WithContext("training " + family));
-    double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!result.status.ok()) {
+      failed = true;
+      return;
+    }
+    result.train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    PredictSet(model, val, &pool, &result.val_probs);
+    std::vector<int> pred = Argmax(result.val_probs, static_cast<size_t>(k));
+    result.f1 = MacroF1(val.labels, pred, k);
+    result.accuracy = Accuracy(val.labels, pred);
+    progress.Done(m, result.f1);
+  };
+  pool.Run(order.size(), train_one);
+  progress.Finish();
 
-    std::vector<float> probs;
-    PredictSet(model, val, o.threads, &probs);
-    std::vector<int> pred = Argmax(probs, static_cast<size_t>(k));
-    double f1 = MacroF1(val.labels, pred, k);
-    double acc = Accuracy(val.labels, pred);
-    spdlog::info("train: {} validation macro-F1 {:.4f}, accuracy {:.4f} ({:.1f}s)", family, f1, acc,
-                 train_seconds);
-    candidates.push_back({{"family", family},
-                          {"val_macro_f1", f1},
-                          {"val_accuracy", acc},
-                          {"train_seconds", train_seconds},
+  nlohmann::json candidates = nlohmann::json::array();
+  int best = -1;
+  double best_f1 = -1;
+  std::vector<float> best_val_probs;
+  for (const Result& result : results) PRODCAT_RETURN_IF_ERROR(result.status);
+  for (size_t m = 0; m < models.size(); ++m) {
+    Result& result = results[m];
+    const Classifier& model = *models[m];
+    spdlog::info("train: {} validation macro-F1 {:.4f}, accuracy {:.4f} ({:.1f}s)", model.family(),
+                 result.f1, result.accuracy, result.train_seconds);
+    candidates.push_back({{"family", model.family()},
+                          {"val_macro_f1", result.f1},
+                          {"val_accuracy", result.accuracy},
+                          {"train_seconds", result.train_seconds},
                           {"hyperparameters", model.Hyperparameters()},
                           {"training", model.TrainingSummary()}});
-    if (f1 > best_f1) {
-      best_f1 = f1;
+    if (result.f1 > best_f1) {
+      best_f1 = result.f1;
       best = static_cast<int>(m);
-      best_val_probs = std::move(probs);
+      best_val_probs = std::move(result.val_probs);
     }
   }
 

@@ -1,17 +1,25 @@
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "prodcat/common/file_util.h"
+#include "prodcat/models/liblinear_random.h"
 #include "prodcat/models/linear_classifier.h"
 #include "prodcat/models/linear_row_sample.h"
+#include "prodcat/models/task_pool.h"
 
 namespace prodcat {
 namespace {
@@ -324,6 +332,121 @@ TEST_F(LinearClassifierTest, MaxTrainRowsSubsamples) {
   EXPECT_EQ(summary.at("train_rows"), 900);
   EXPECT_EQ(summary.at("train_rows_used"), 300);
   EXPECT_GE(Accuracy(*model, val), 0.95);
+}
+
+// The weights file of a model trained with `ctx` (which may name a pool or a thread count).
+std::string TrainedWeights(const TrainSet& train, const TrainSet& val, const TrainContext& ctx,
+                           const fs::path& dir) {
+  auto model = MustCreate(nlohmann::json::object(), ctx.num_classes);
+  Status s = model->Train(ctx, train, val);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(model->Save(dir, nullptr).ok());
+  std::string bytes;
+  EXPECT_TRUE(ReadFile(dir / "linear_weights.bin", &bytes).ok());
+  return bytes;
+}
+
+TEST_F(LinearClassifierTest, ThreadCountAndPoolDoNotChangeTheWeights) {
+  ASSERT_TRUE(ThreadLocalRandIsActive()) << "rand() is not interposed; training is serialized";
+  for (int k : {2, 7}) {
+    TrainSet train = MakeSyntheticSet(k, 700, 21, 0.2), val = MakeSyntheticSet(k, 70, 22);
+    TrainContext ctx = QuietContext(k);
+    ctx.threads = 1;
+    const std::string serial = TrainedWeights(train, val, ctx, dir_ / "serial");
+    ctx.threads = 4;
+    EXPECT_EQ(TrainedWeights(train, val, ctx, dir_ / "threads"), serial) << k << " classes";
+    TaskPool pool(3);
+    ctx.pool = &pool;
+    EXPECT_EQ(TrainedWeights(train, val, ctx, dir_ / "pool"), serial) << k << " classes";
+  }
+}
+
+TEST_F(LinearClassifierTest, ConcurrentTrainingsDoNotShareTheirRandomStreams) {
+  const int k = 5;
+  TrainSet a = MakeSyntheticSet(k, 600, 23, 0.3), b = MakeSyntheticSet(k, 600, 24, 0.3);
+  TrainSet val = MakeSyntheticSet(k, 50, 25);
+  TrainContext ctx = QuietContext(k);
+  ctx.threads = 2;
+  const std::string alone_a = TrainedWeights(a, val, ctx, dir_ / "alone_a");
+  const std::string alone_b = TrainedWeights(b, val, ctx, dir_ / "alone_b");
+  std::string together_a, together_b;
+  for (int round = 0; round < 3; ++round) {
+    std::thread other([&] { together_b = TrainedWeights(b, val, ctx, dir_ / "together_b"); });
+    together_a = TrainedWeights(a, val, ctx, dir_ / "together_a");
+    other.join();
+    EXPECT_EQ(together_a, alone_a);
+    EXPECT_EQ(together_b, alone_b);
+  }
+}
+
+TEST_F(LinearClassifierTest, ReportsProgressToTheContextInsteadOfABar) {
+  const int k = 4;
+  TrainSet train = MakeSyntheticSet(k, 200, 26), val = MakeSyntheticSet(k, 40, 27);
+  std::vector<std::pair<size_t, size_t>> reports;
+  std::mutex mutex;
+  TrainContext ctx = QuietContext(k);
+  ctx.threads = 3;
+  ctx.on_progress = [&](size_t done, size_t total, const std::string&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    reports.emplace_back(done, total);
+  };
+  auto model = MustCreate(nlohmann::json::object(), k);
+  ASSERT_TRUE(model->Train(ctx, train, val).ok());
+  ASSERT_EQ(reports.size(), static_cast<size_t>(k) + 1);  // one per class, then the finish
+  for (size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_EQ(reports[i].second, static_cast<size_t>(k));
+    EXPECT_EQ(reports[i].first, std::min(i + 1, static_cast<size_t>(k)));
+  }
+  // liblinear's "#iter = N" messages reach the monitor of the problem that printed them.
+  EXPECT_GE(model->TrainingSummary().at("solver_iterations").get<int>(), k);
+}
+
+TEST(ThreadLocalRandTest, EachThreadReplaysGlibcSequenceForItsSeed) {
+  ASSERT_TRUE(ThreadLocalRandIsActive());
+  // The C library's own generator, found past this executable's definitions.
+  using RandFn = int (*)();
+  using SrandFn = void (*)(unsigned);
+  auto libc_rand = reinterpret_cast<RandFn>(::dlsym(RTLD_NEXT, "rand"));
+  auto libc_srand = reinterpret_cast<SrandFn>(::dlsym(RTLD_NEXT, "srand"));
+  ASSERT_NE(libc_rand, nullptr);
+  ASSERT_NE(libc_srand, nullptr);
+  ASSERT_NE(reinterpret_cast<void*>(libc_rand), reinterpret_cast<void*>(&::rand));
+  auto libc_sequence = [&](unsigned seed) {
+    libc_srand(seed);
+    std::vector<int> out(200);
+    for (int& v : out) v = libc_rand();
+    return out;
+  };
+  const std::vector<int> seeded = libc_sequence(7), unseeded = libc_sequence(1);
+  ASSERT_NE(seeded, unseeded);
+
+  // Two threads draw interleaved (each waits for the other between draws): with one shared
+  // generator their sequences would be mixed.
+  std::vector<int> draws[2];
+  std::mutex mutex;
+  std::condition_variable turn_changed;
+  int turn = 0;
+  auto draw = [&](int me) {
+    SeedRand(7);
+    for (int i = 0; i < 200; ++i) {
+      std::unique_lock<std::mutex> lock(mutex);
+      turn_changed.wait(lock, [&] { return turn == me; });
+      draws[me].push_back(std::rand());
+      turn = 1 - me;
+      turn_changed.notify_all();
+    }
+  };
+  std::thread first(draw, 0), second(draw, 1);
+  first.join();
+  second.join();
+  EXPECT_EQ(draws[0], seeded);
+  EXPECT_EQ(draws[1], seeded);
+
+  std::vector<int> fresh;  // a thread that never seeds behaves as after srand(1)
+  std::thread([&] {
+    for (int i = 0; i < 200; ++i) fresh.push_back(std::rand());
+  }).join();
+  EXPECT_EQ(fresh, unseeded);
 }
 
 TEST(StratifiedRowSampleTest, DeterministicProportionalAndKeepsRareClasses) {
