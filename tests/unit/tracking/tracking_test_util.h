@@ -16,30 +16,11 @@
 #include "prodcat/tracking/sql_store.h"
 #include "prodcat/tracking/store_uri.h"
 #include "prodcat/tracking/tracking_server.h"
+#include "scratch_dir.h"
 
 namespace prodcat::tracking::testing {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static int n = 0;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("prodcat_tracking_") + (info ? info->name() : "test") + "_" +
-                       std::to_string(::getpid()) + "_" + std::to_string(n++);
-    std::replace(name.begin(), name.end(), '/', '_');
-    path_ = std::filesystem::temp_directory_path() / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;  // exists for the object's lifetime
-};
+using prodcat::testing::ScratchDir;
 
 // Writes a file, creating its directories.
 inline bool WriteTestFile(const std::filesystem::path& path, const std::string& bytes) {
