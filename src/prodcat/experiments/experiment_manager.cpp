@@ -334,8 +334,7 @@ void ExperimentManager::Remember(const std::string& request_id, RecentAssignment
     auto inserted = recent_.insert(std::move(spare_request));
     if (!inserted.inserted) inserted.position->second = std::move(inserted.node.mapped());
   } else {
-    auto [it, inserted] = recent_.try_emplace(request_id, std::move(entry));
-    if (!inserted) it->second = std::move(entry);  // try_emplace left `entry` untouched
+    recent_.insert_or_assign(request_id, std::move(entry));
   }
   if (ring_full) {
     recent_ring_[ring_next_].first = request_id;  // reuses the slot string's buffer

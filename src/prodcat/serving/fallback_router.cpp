@@ -52,24 +52,28 @@ std::vector<ScoredLabel> FallbackRouter::PrimaryTopK(const ServedModel& primary,
   return top;
 }
 
+bool FallbackRouter::PrimaryInline(const ServedModel& primary, const ProductRecord& record,
+                                   size_t k, RoutedAnswer* answer) const {
+  try {
+    answer->top = PrimaryTopK(primary, record, k);
+    return true;
+  } catch (const std::exception& e) {
+    answer->reason = FallbackReason::kPrimaryError;
+    answer->detail = e.what();
+    return false;
+  }
+}
+
 bool FallbackRouter::PrimaryWithinBudget(const std::shared_ptr<const ServedModel>& primary,
                                          const ProductRecord& record, size_t k,
                                          RoutedAnswer* answer) const {
-  if (!pool_) {
-    try {
-      answer->top = PrimaryTopK(*primary, record, k);
-      return true;
-    } catch (const std::exception& e) {
-      answer->reason = FallbackReason::kPrimaryError;
-      answer->detail = e.what();
-      return false;
-    }
-  }
+  boost::asio::thread_pool* pool = pool_.get();
+  if (pool == nullptr) return PrimaryInline(*primary, record, k, answer);  // no budget
   // The task owns copies of what it reads: after a timeout it finishes on its own and its
   // result is dropped.
   auto promise = std::make_shared<std::promise<std::vector<ScoredLabel>>>();
   std::future<std::vector<ScoredLabel>> result = promise->get_future();
-  boost::asio::post(*pool_, [this, promise, primary, record, k] {
+  boost::asio::post(*pool, [this, promise, primary, record, k] {
     try {
       promise->set_value(PrimaryTopK(*primary, record, k));
     } catch (...) {

@@ -92,6 +92,9 @@ class FallbackRouter {
   // The primary's prediction with the injected faults applied; throws on failure.
   std::vector<ScoredLabel> PrimaryTopK(const ServedModel& primary, const ProductRecord& record,
                                        size_t k) const;
+  // The primary on the calling thread; false when it threw (reason set).
+  bool PrimaryInline(const ServedModel& primary, const ProductRecord& record, size_t k,
+                     RoutedAnswer* answer) const;
   // The primary under the time budget; false when it threw or overran (reason set).
   bool PrimaryWithinBudget(const std::shared_ptr<const ServedModel>& primary,
                            const ProductRecord& record, size_t k, RoutedAnswer* answer) const;
