@@ -107,7 +107,7 @@ nlohmann::json ModelInfoJson(const ServedModel& model) {
 }  // namespace
 
 InferenceService::InferenceService(ServiceOptions options, ModelManager* models,
-                                   ServingMetrics* metrics, LiveOps live)
+                                   ServingMetrics* metrics, const LiveOps& live)
     : options_(std::move(options)),
       models_(models),
       metrics_(metrics),

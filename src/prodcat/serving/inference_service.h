@@ -50,7 +50,7 @@ class InferenceService {
   // `models` and `metrics` must outlive the service and the server using its router.
   // `live` parts are optional; when given they must outlive the service too.
   InferenceService(ServiceOptions options, ModelManager* models, ServingMetrics* metrics,
-                   LiveOps live = {});
+                   const LiveOps& live = {});
 
   http::Router BuildRouter();
   // ServerOptions::before_handler: keeps a valid X-Request-Id or makes one, and puts it on the
