@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace prodcat::testing {
@@ -31,7 +32,17 @@ class ScratchDir {
   ScratchDir& operator=(const ScratchDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path Path(const std::string& name) const { return path_ / name; }
   std::string File(const std::string& name) const { return (path_ / name).string(); }
+  // Writes `contents` byte for byte to `name` inside the directory and returns its path.
+  std::filesystem::path Write(const std::string& name, const std::string& contents) const {
+    std::filesystem::path p = path_ / name;
+    // Unlink first: rewriting a truncated file makes ext4 flush it on close (auto_da_alloc).
+    std::filesystem::remove(p);
+    std::ofstream out(p, std::ios::binary);
+    out << contents;
+    return p;
+  }
 
  private:
   std::filesystem::path path_;  // exists for the object's lifetime

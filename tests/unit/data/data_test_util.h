@@ -11,38 +11,9 @@
 #include <vector>
 
 #include "prodcat/data/record_reader.h"
+#include "scratch_dir.h"
 
 namespace prodcat::testing {
-
-// A fresh directory under the system temp dir, removed with its contents at destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("prodcat_data_") + (info ? info->name() : "test") + "_" +
-                       std::to_string(::getpid());
-    std::replace(name.begin(), name.end(), '/', '_');  // parameterized tests: "Name/0"
-    path_ = std::filesystem::temp_directory_path() / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  // Writes `contents` byte for byte to `name` inside the directory and returns its path.
-  std::filesystem::path Write(const std::string& name, const std::string& contents) const {
-    std::filesystem::path p = path_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out << contents;
-    return p;
-  }
-  std::filesystem::path Path(const std::string& name) const { return path_ / name; }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;  // exists for the lifetime of this object
-};
 
 // Reads every record of `path`; fails the test on a read error.
 inline std::vector<ProductRecord> ReadOk(const std::filesystem::path& path,
