@@ -1,4 +1,25 @@
-# Shell helpers shared by the serving benchmarks (sourced; expects $DURATION and $WORK).
+# Shell helpers shared by the serving benchmarks (sourced from the repository root after the
+# script's own `cd`; the run helpers expect $DURATION and $WORK).
+
+# parse_bench_args "$@" TOOL... -> sets DURATION, ROWS and BIN; checks the tools and the binary.
+parse_bench_args() {
+  DURATION=10
+  ROWS=20000
+  local tools=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --duration) DURATION="$2"; shift 2 ;;
+      --rows) ROWS="$2"; shift 2 ;;
+      --) shift; tools=("$@"); break ;;
+      *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+  done
+  BIN=$(realpath "${PRODCAT_BIN:-build/apps/prodcat}")
+  for tool in "${tools[@]}"; do
+    command -v "$tool" >/dev/null || { echo "error: $tool not found (scripts/install-deps.sh --with-bench)" >&2; exit 1; }
+  done
+  [[ -x "$BIN" ]] || { echo "error: $BIN not built (scripts/build.sh)" >&2; exit 1; }
+}
 
 # How busy the machine is without us: other processes skew every number below.
 busy_percent() {

@@ -12,18 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DURATION=10
-ROWS=20000
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --duration) DURATION="$2"; shift 2 ;;
-    --rows) ROWS="$2"; shift 2 ;;
-    *) echo "unknown argument: $1" >&2; exit 2 ;;
-  esac
-done
-BIN=$(realpath "${PRODCAT_BIN:-build/apps/prodcat}")
-command -v wrk >/dev/null || { echo "error: wrk not found (scripts/install-deps.sh --with-bench)" >&2; exit 1; }
-[[ -x "$BIN" ]] || { echo "error: $BIN not built (scripts/build.sh)" >&2; exit 1; }
+source bench/serving/common.sh
+parse_bench_args "$@" -- wrk
 SCRIPT_DIR=$(realpath bench/serving)
 WORK=$(mktemp -d /tmp/prodcat-liveops-bench.XXXXXX)
 SERVER_PID=""
@@ -33,7 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "[bench] $*" >&2; }
-source bench/serving/common.sh
 BUSY_BEFORE=$(busy_percent 2)
 ((BUSY_BEFORE > 10)) && log "warning: the machine is ${BUSY_BEFORE}% busy before the run"
 

@@ -11,21 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DURATION=10
-ROWS=20000
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --duration) DURATION="$2"; shift 2 ;;
-    --rows) ROWS="$2"; shift 2 ;;
-    *) echo "unknown argument: $1" >&2; exit 2 ;;
-  esac
-done
-BIN=${PRODCAT_BIN:-build/apps/prodcat}
-BIN=$(realpath "$BIN")
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || { echo "error: $tool not found (scripts/install-deps.sh --with-bench)" >&2; exit 1; }
-done
-[[ -x "$BIN" ]] || { echo "error: $BIN not built (scripts/build.sh)" >&2; exit 1; }
+source bench/serving/common.sh
+parse_bench_args "$@" -- wrk nginx
 NGINX=$(command -v nginx)
 SCRIPT_DIR=$(realpath bench/serving)
 WORK=$(mktemp -d /tmp/prodcat-serve-bench.XXXXXX)
@@ -38,7 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "[bench] $*" >&2; }
-source bench/serving/common.sh
 
 BUSY_BEFORE=$(busy_percent 2)
 ((BUSY_BEFORE > 10)) && log "warning: the machine is ${BUSY_BEFORE}% busy before the run"
