@@ -175,7 +175,7 @@ Status ExperimentManager::Load() {
   if (orphans > 0) {
     spdlog::warn("experiment store: {} feedback rows name an unknown experiment or arm", orphans);
   }
-  if (running) active_.store(MakeActive(*running));
+  if (running) SetActive(MakeActive(*running));
   return Status::Ok();
 }
 
@@ -202,7 +202,7 @@ Status ExperimentManager::CreateLocked(ExperimentSpec spec) {
   PRODCAT_RETURN_IF_ERROR(store_->SaveExperiment(spec));
   auto state = NewState(spec);
   std::lock_guard lock(state_mutex_);
-  if (spec.status == ExperimentStatus::kRunning) active_.store(MakeActive(*state));
+  if (spec.status == ExperimentStatus::kRunning) SetActive(MakeActive(*state));
   order_.push_back(state.get());
   experiments_.emplace(spec.id, std::move(state));
   return Status::Ok();
@@ -241,7 +241,7 @@ Status ExperimentManager::Stop(const std::string& id) {
   std::lock_guard lock(state_mutex_);
   experiments_.at(id)->spec.status = ExperimentStatus::kStopped;
   auto active = active_.load();
-  if (active && active->id == id) active_.store(nullptr);
+  if (active && active->id == id) SetActive(nullptr);
   return Status::Ok();
 }
 
@@ -260,6 +260,12 @@ StatusOr<ExperimentSpec> ExperimentManager::Get(const std::string& id) const {
   return it->second->spec;
 }
 
+void ExperimentManager::SetActive(std::shared_ptr<const ActiveExperiment> active) {
+  const bool any = active != nullptr;
+  active_.store(std::move(active), std::memory_order_release);
+  has_active_.store(any, std::memory_order_release);
+}
+
 std::optional<std::string> ExperimentManager::Active() const {
   auto active = active_.load();
   if (!active) return std::nullopt;
@@ -267,6 +273,7 @@ std::optional<std::string> ExperimentManager::Active() const {
 }
 
 std::optional<Assignment> ExperimentManager::Assign(const std::string& key) const {
+  if (!has_active_.load(std::memory_order_acquire)) return std::nullopt;
   auto active = active_.load(std::memory_order_acquire);
   if (!active) return std::nullopt;
   Assignment assignment;
@@ -280,6 +287,7 @@ std::optional<Assignment> ExperimentManager::Assign(const std::string& key) cons
 }
 
 std::optional<Assignment> ExperimentManager::AssignRequest(const FieldLookup& field) const {
+  if (!has_active_.load(std::memory_order_acquire)) return std::nullopt;
   auto active = active_.load(std::memory_order_acquire);
   if (!active) return std::nullopt;
   std::optional<std::string> key = SelectAssignmentKey(active->key_fields, field);

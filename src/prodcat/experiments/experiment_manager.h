@@ -142,6 +142,8 @@ class ExperimentManager {
   Status Load();
   static std::unique_ptr<ExperimentState> NewState(const ExperimentSpec& spec);
   static std::shared_ptr<const ActiveExperiment> MakeActive(const ExperimentState& state);
+  // Publishes the running experiment (null: none) to active_ and has_active_.
+  void SetActive(std::shared_ptr<const ActiveExperiment> active);
   Status CreateLocked(ExperimentSpec spec);
   // Counts one feedback in the arm's aggregates and comparisons. Caller holds state_mutex_.
   void CountFeedback(ExperimentState& state, size_t arm_index, bool correct);
@@ -173,6 +175,9 @@ class ExperimentManager {
 
   // The running experiment's assignment table, or null; replaced whole on Create/Stop.
   std::atomic<std::shared_ptr<const ActiveExperiment>> active_;
+  // active_ != nullptr, readable without touching active_: its load is a lock-and-copy on a
+  // shared cache line, which every request paid for while no experiment ran.
+  std::atomic<bool> has_active_{false};
   std::atomic<uint64_t> ignored_served_{0};  // RecordServed calls for an unknown experiment/arm
 };
 

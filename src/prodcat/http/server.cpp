@@ -26,13 +26,23 @@ void DefaultErrorFormatter(int status, const std::string& code, const std::strin
 struct HttpServer::Impl {
   ServerOptions options;        // immutable after construction
   Router router;                // immutable after construction
-  asio::io_context ioc;         // outlives every session (declared before pools)
-  tcp::acceptor acceptor{ioc};  // open between Start and Shutdown
-  // Keeps ioc.run() going while an offloaded handler holds no I/O operation (e.g. draining).
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_guard;
-  std::unique_ptr<asio::thread_pool> workers;  // offloaded handlers; joined before ioc dies
-  std::vector<std::thread> io_threads;         // run ioc
-  std::atomic<size_t> in_flight{0};            // requests read and not yet fully written
+  // Requests read and not yet fully written, one counter per context (each written by its own
+  // I/O thread only, on its own cache line); in_flight() sums them.
+  struct alignas(64) InFlight {
+    std::atomic<size_t> count{0};
+  };
+  std::unique_ptr<InFlight[]> in_flight;  // contexts.size() entries after Start; outlives sessions
+  // One io_context per I/O thread, each run by that thread alone: a connection stays on the
+  // thread that accepted it, so its handlers need no strand and no cross-thread wake-up (a
+  // shared context cost a futex wake and a context switch per request at 64 connections).
+  // Outlive every session (declared before the pools).
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::unique_ptr<tcp::acceptor> acceptor;  // on contexts[0]; open between Start and Shutdown
+  size_t next_context = 0;                  // round-robin target; touched by the accept chain only
+  // Keep each context's run() going while an offloaded handler holds no I/O operation.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
+  std::unique_ptr<asio::thread_pool> workers;  // offloaded handlers; joined before contexts die
+  std::vector<std::thread> io_threads;         // io_threads[i] runs contexts[i]
   std::atomic<bool> draining{false};           // set once by Shutdown
   uint16_t port = 0;                           // bound port after Start
   bool running = false;                        // Start succeeded and Shutdown not yet done
@@ -57,8 +67,11 @@ int ResolveThreads(int n) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), server_(server) {
+  Session(tcp::socket socket, HttpServer::Impl& server, std::atomic<size_t>& in_flight)
+      : stream_(std::move(socket)),
+        timer_(stream_.get_executor()),
+        server_(server),
+        in_flight_(in_flight) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -305,12 +318,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Count() {
     if (counted_) return;
     counted_ = true;
-    ++server_.in_flight;
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
   }
   void Uncount() {
     if (!counted_) return;
     counted_ = false;
-    --server_.in_flight;
+    in_flight_.fetch_sub(1, std::memory_order_release);
   }
 
   void Close() {
@@ -346,6 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;  // one per request
   bhttp::response<bhttp::string_body> response_;                     // alive until written
   HttpServer::Impl& server_;                                         // outlives the session
+  std::atomic<size_t>& in_flight_;  // the counter of this session's context
   const Route* route_ = nullptr;  // route chosen from the header, for body limit and offload
   bool keep_alive_ = true;        // the client's wish for the current request
   bool counted_ = false;          // this request is counted in server_.in_flight
@@ -360,9 +374,11 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::DoAccept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (!ec) std::make_shared<Session>(std::move(socket), *this)->Start();
-    if (acceptor.is_open() && ec != asio::error::operation_aborted) DoAccept();
+  const size_t index = next_context;
+  next_context = (next_context + 1) % contexts.size();
+  acceptor->async_accept(*contexts[index], [this, index](beast::error_code ec, tcp::socket socket) {
+    if (!ec) std::make_shared<Session>(std::move(socket), *this, in_flight[index].count)->Start();
+    if (acceptor->is_open() && ec != asio::error::operation_aborted) DoAccept();
   });
 }
 
@@ -379,20 +395,28 @@ Status HttpServer::Start() {
   auto address = asio::ip::make_address(s.options.host, ec);
   if (ec) return Status::InvalidArgument("invalid listen address '" + s.options.host + "'");
   tcp::endpoint endpoint(address, s.options.port);
-  s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  int n = ResolveThreads(s.options.io_threads);
+  s.contexts.clear();
+  s.work_guards.clear();
+  // Concurrency hint 1: each context is run by one thread (other threads only post to it).
+  for (int i = 0; i < n; ++i) s.contexts.push_back(std::make_unique<asio::io_context>(1));
+  s.in_flight = std::make_unique<Impl::InFlight[]>(static_cast<size_t>(n));
+  s.acceptor = std::make_unique<tcp::acceptor>(*s.contexts[0]);
+  s.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(endpoint, ec);
+  if (!ec) s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status::IoError("cannot listen on " + s.options.host + ":" +
                            std::to_string(s.options.port) + ": " + ec.message());
   }
-  s.port = s.acceptor.local_endpoint().port();
+  s.port = s.acceptor->local_endpoint().port();
   s.workers = std::make_unique<asio::thread_pool>(ResolveThreads(s.options.worker_threads));
-  s.work_guard.emplace(s.ioc.get_executor());
+  for (auto& context : s.contexts) s.work_guards.push_back(asio::make_work_guard(*context));
   s.DoAccept();
-  int n = ResolveThreads(s.options.io_threads);
-  for (int i = 0; i < n; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& context : s.contexts) {
+    s.io_threads.emplace_back([&io = *context] { io.run(); });
+  }
   s.running = true;
   return Status::Ok();
 }
@@ -401,7 +425,12 @@ uint16_t HttpServer::port() const {
   return impl_->port;
 }
 size_t HttpServer::in_flight() const {
-  return impl_->in_flight.load();
+  const Impl& s = *impl_;
+  size_t total = 0;
+  for (size_t i = 0; s.in_flight && i < s.contexts.size(); ++i) {
+    total += s.in_flight[i].count.load(std::memory_order_acquire);
+  }
+  return total;
 }
 bool HttpServer::draining() const {
   return impl_->draining.load();
@@ -411,18 +440,18 @@ bool HttpServer::Shutdown(std::chrono::milliseconds drain) {
   Impl& s = *impl_;
   if (!s.running) return true;
   s.draining = true;
-  asio::post(s.ioc, [&s] {
+  asio::post(*s.contexts[0], [&s] {
     beast::error_code ignored;
-    s.acceptor.close(ignored);
+    s.acceptor->close(ignored);
   });
   auto deadline = std::chrono::steady_clock::now() + drain;
-  while (s.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  bool drained = s.in_flight.load() == 0;
+  bool drained = in_flight() == 0;
   s.workers->join();
-  s.work_guard.reset();
-  s.ioc.stop();
+  s.work_guards.clear();
+  for (auto& context : s.contexts) context->stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
   s.workers.reset();

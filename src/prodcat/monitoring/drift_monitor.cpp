@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "prodcat/common/thread_shard.h"
+
 namespace prodcat::monitoring {
 namespace {
 
@@ -53,18 +55,33 @@ void DriftMonitor::Observe(const ProductRecord& record, int predicted_class, flo
 }
 
 void DriftMonitor::Observe(const Observation& observation, TimePoint now) {
-  const int64_t id = SliceId(now);
-  const auto slot = static_cast<size_t>(
-      ((id % static_cast<int64_t>(slices_.size())) + static_cast<int64_t>(slices_.size())) %
-      static_cast<int64_t>(slices_.size()));
+  Shard& shard = shards_[ThreadShard(kShards)];
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  if (shard.staged.size() < kStageBatch) {
+    shard.staged.resize(kStageBatch);
+    shard.slice_ids.resize(kStageBatch);
+  }
+  shard.staged[shard.size] = observation;  // copy-assignment reuses the slot's buffers
+  shard.slice_ids[shard.size] = SliceId(now);
+  if (++shard.size == kStageBatch) Fold(shard);
+}
+
+void DriftMonitor::Fold(Shard& shard) const {
+  if (shard.size == 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  Slice& slice = slices_[slot];
+  for (size_t i = 0; i < shard.size; ++i) AddLocked(shard.staged[i], shard.slice_ids[i]);
+  shard.size = 0;
+}
+
+void DriftMonitor::AddLocked(const Observation& observation, int64_t id) const {
+  const auto size = static_cast<int64_t>(slices_.size());
+  Slice& slice = slices_[static_cast<size_t>(((id % size) + size) % size)];
   if (slice.id < id) {  // the slot held an expired slice: start the new one
     slice.counts.Clear();
     slice.id = id;
   }
-  // slice.id > id: the observation is older than the whole time window (a late clock); it only
-  // counts in the count window.
+  // slice.id > id: the observation is older than the whole time window (a late clock, or staged
+  // for that long); it only counts in the count window.
   if (slice.id == id) reference_->Count(observation, +1, &slice.counts);
 
   Observation& oldest = ring_[ring_next_];
@@ -85,6 +102,10 @@ nlohmann::json DriftMonitor::Report(TimePoint now) const {
   const int64_t newest = SliceId(now);
   const auto slices = static_cast<int64_t>(slices_.size());
   size_t live_slices = 0;
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    Fold(shard);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     count_window = count_counts_;

@@ -1,6 +1,12 @@
 // DriftMonitor: the server's live drift state for one served model. Every scored request is
-// observed (cheap: the record is binned outside the lock, then a short critical section adds a
-// few dozen counters); GET /drift, /metrics and the fallback decision read reports from it.
+// observed (cheap: the record is binned outside any shared lock and staged in the calling
+// thread's shard; a full shard is folded into the windows in one batch); GET /drift, /metrics
+// and the fallback decision read reports from it, and a report folds every staged observation
+// first, so it always covers everything observed before it.
+//
+// Why shards: the window counters are scattered over many cache lines; with every I/O thread
+// adding to them per request, the lines bounced between cores on each request (about 9 us of
+// CPU per request at 64 connections on 2 cores). Staged, a thread touches them once per batch.
 //
 // Two windows:
 //   count  the last `count_window` observations, kept raw in a ring (the raw numeric values feed
@@ -13,6 +19,7 @@
 // `prodcat drift`.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -61,6 +68,9 @@ class DriftMonitor {
   std::optional<std::string> OutOfSupport(const ProductRecord& record) const {
     return reference_->OutOfSupport(record, options_.support);
   }
+  std::optional<std::string> OutOfSupport(const Observation& observation) const {
+    return reference_->OutOfSupport(observation, options_.support);
+  }
 
   const DriftReference& reference() const { return *reference_; }
   const DriftOptions& options() const { return options_; }
@@ -73,20 +83,37 @@ class DriftMonitor {
     int64_t id = INT64_MIN;  // epoch-aligned slice number; INT64_MIN = never used
     DriftCounts counts;      // observations of that slice
   };
+  // Observations staged by the threads that map to this shard, not yet in the windows.
+  struct alignas(64) Shard {
+    std::mutex mutex;                   // guards the members below; taken before mutex_
+    std::vector<Observation> staged;    // slots reused; the first `size` are live
+    std::vector<int64_t> slice_ids;     // time slice of each staged observation
+    size_t size = 0;                    // live staged observations, < kStageBatch after Observe
+  };
+  static constexpr size_t kShards = 8;       // threads map to shards by ThreadShard
+  static constexpr size_t kStageBatch = 32;  // a shard is folded when it holds this many
 
   DriftMonitor(std::shared_ptr<const DriftReference> reference, const DriftOptions& options);
   int64_t SliceId(TimePoint t) const;
+  // Adds a shard's staged observations to the windows and empties it. Needs shard.mutex held;
+  // takes mutex_.
+  void Fold(Shard& shard) const;
+  // Adds one observation to the windows. Needs mutex_ held.
+  void AddLocked(const Observation& observation, int64_t slice_id) const;
 
   std::shared_ptr<const DriftReference> reference_;  // never null
   DriftOptions options_;                             // validated
   int64_t slice_ns_;                                 // duration of one time slice, > 0
 
-  mutable std::mutex mutex_;       // guards everything below up to the level cache
-  std::vector<Observation> ring_;  // count window; size count_window, oldest at ring_next_
-  size_t ring_next_ = 0;           // slot the next observation overwrites
-  size_t ring_size_ = 0;           // live observations in ring_ (<= ring_.size())
-  DriftCounts count_counts_;       // sum of the live ring_ observations
-  std::vector<Slice> slices_;      // time window; slice id s lives at slices_[s mod size]
+  mutable std::array<Shard, kShards> shards_;  // staged observations per thread group
+
+  // The windows are mutable: a const Report folds the staged observations into them.
+  mutable std::mutex mutex_;               // guards everything below up to the level cache
+  mutable std::vector<Observation> ring_;  // count window; size count_window, oldest at ring_next_
+  mutable size_t ring_next_ = 0;           // slot the next observation overwrites
+  mutable size_t ring_size_ = 0;           // live observations in ring_ (<= ring_.size())
+  mutable DriftCounts count_counts_;       // sum of the live ring_ observations
+  mutable std::vector<Slice> slices_;      // time window; slice id s lives at slices_[s mod size]
 
   mutable std::mutex level_mutex_;                     // held by the one thread recomputing
   mutable std::atomic<int> cached_level_;              // DriftLevel of the last report

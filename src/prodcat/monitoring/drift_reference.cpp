@@ -541,30 +541,34 @@ Status AddDriftBins(const std::vector<ProductRecord>& rows, const FeatureSpec& s
 
 std::optional<std::string> DriftReference::OutOfSupport(const ProductRecord& record,
                                                         const SupportLimits& limits) const {
+  thread_local Observation obs;
+  Extract(record, &obs);
+  return OutOfSupport(obs, limits);
+}
+
+std::optional<std::string> DriftReference::OutOfSupport(const Observation& obs,
+                                                        const SupportLimits& limits) const {
+  if (obs.numeric_values.size() != numeric_.size()) return std::nullopt;  // not from Extract
   if (limits.range_factor > 0) {
     for (const std::string& name : limits.range_fields) {
-      for (const NumericFeatureReference& f : numeric_) {
+      for (size_t i = 0; i < numeric_.size(); ++i) {
+        const NumericFeatureReference& f = numeric_[i];
         if (f.source != NumericFeatureReference::Source::kRawField || f.name != name) continue;
-        const std::optional<double> v = FiniteValue(*record.NumericField(f.field));
-        if (!v || f.cdf.empty()) break;  // missing, or nothing to compare with
+        const double v = obs.numeric_values[i];
+        if (std::isnan(v) || f.cdf.empty()) break;  // missing, or nothing to compare with
         const double k = limits.range_factor;
         const double lower = f.reference_min >= 0 ? f.reference_min / k : f.reference_min * k;
         const double upper = f.reference_max >= 0 ? f.reference_max * k : f.reference_max / k;
-        if (*v < lower || *v > upper) return f.name + "_out_of_range";
+        if (v < lower || v > upper) return f.name + "_out_of_range";
         break;
       }
     }
   }
   if (limits.max_title_oov_share < 1) {
-    thread_local std::string normalized;
-    NormalizeTextTo(record.title, &normalized);
-    size_t tokens = 0, oov = 0;
-    ForEachToken(normalized, [&](std::string_view token) {
-      ++tokens;
-      oov += !vocabulary_.ContainsTitleWord(token);
-    });
+    const size_t tokens = obs.token_buckets.size();
     if (tokens >= static_cast<size_t>(limits.min_title_tokens) &&
-        static_cast<double>(oov) > limits.max_title_oov_share * static_cast<double>(tokens)) {
+        static_cast<double>(obs.oov_tokens) >
+            limits.max_title_oov_share * static_cast<double>(tokens)) {
       return "title_out_of_vocabulary";
     }
   }

@@ -177,6 +177,10 @@ class DriftReference {
   // "<field>_out_of_range" or "title_out_of_vocabulary". Thread-safe.
   std::optional<std::string> OutOfSupport(const ProductRecord& record,
                                           const SupportLimits& limits) const;
+  // The same for an observation from this reference's Extract (the serving path extracts once
+  // for the support check and the drift windows).
+  std::optional<std::string> OutOfSupport(const Observation& obs,
+                                          const SupportLimits& limits) const;
 
   const std::vector<NumericFeatureReference>& numeric() const { return numeric_; }
   const std::array<CategoricalFeatureReference, kCategoricalFields>& categorical() const {

@@ -2,7 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstring>
 #include <ctime>
+
+#include "prodcat/common/thread_shard.h"
 
 #include "prodcat/serving/json_writer.h"
 
@@ -35,23 +38,41 @@ Status AccessLog::Open(const std::string& destination, std::chrono::milliseconds
 
 std::string AccessLog::FormatLine(const http::AccessLogEntry& entry,
                                   std::chrono::system_clock::time_point now) {
+  std::string line;
+  AppendLine(entry, now, &line);
+  return line;
+}
+
+void AccessLog::AppendLine(const http::AccessLogEntry& entry,
+                           std::chrono::system_clock::time_point now, std::string* out) {
   auto since_epoch = now.time_since_epoch();
   std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
   int millis = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
+  if (millis < 0) millis += 1000;
+  // The "YYYY-mm-ddTHH:MM:SS" part changes once a second: formatted once per second and thread.
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached_text[24];
+  thread_local size_t cached_size = 0;
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    cached_size = std::strftime(cached_text, sizeof(cached_text), "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
+  }
   char ts[40];
-  size_t n = std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(ts + n, sizeof(ts) - n, ".%03dZ", millis);
+  std::memcpy(ts, cached_text, cached_size);
+  ts[cached_size] = '.';
+  ts[cached_size + 1] = static_cast<char>('0' + millis / 100);
+  ts[cached_size + 2] = static_cast<char>('0' + millis / 10 % 10);
+  ts[cached_size + 3] = static_cast<char>('0' + millis % 10);
+  ts[cached_size + 4] = 'Z';
 
   std::string_view path = entry.target;
   path = path.substr(0, path.find('?'));
-  std::string line;
-  line.reserve(256);
-  JsonWriter w(&line);
+  JsonWriter w(out);
   w.BeginObject();
-  w.Key("ts").String(ts);
+  w.Key("ts").String(std::string_view(ts, cached_size + 5));
   w.Key("method").String(entry.method);
   w.Key("path").String(path);
   w.Key("status").Int(entry.status);
@@ -67,43 +88,51 @@ std::string AccessLog::FormatLine(const http::AccessLogEntry& entry,
   w.Key("bytes").Int(static_cast<int64_t>(entry.response_bytes));
   w.Key("bytes_in").Int(static_cast<int64_t>(entry.request_bytes));
   w.EndObject();
-  line.push_back('\n');
-  return line;
+  out->push_back('\n');
 }
 
 void AccessLog::Write(const http::AccessLogEntry& entry) {
   if (file_ == nullptr) return;
-  std::string line = FormatLine(entry, std::chrono::system_clock::now());
+  Shard& shard = shards_[ThreadShard(kShards)];
   bool wake = false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    buffer_ += line;
-    wake = buffer_.size() >= kFlushBytes;
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    AppendLine(entry, std::chrono::system_clock::now(), &shard.buffer);
+    wake = shard.buffer.size() >= kFlushBytes;
   }
-  if (wake) cv_.notify_one();
+  if (wake) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      flush_soon_ = true;
+    }
+    cv_.notify_one();
+  }
 }
 
 void AccessLog::WriteOut(std::string* pending) {
   if (pending->empty() || file_ == nullptr) return;
   std::fwrite(pending->data(), 1, pending->size(), file_);
-  std::fflush(file_);
   pending->clear();
 }
 
 void AccessLog::Flush() {
   std::lock_guard<std::mutex> writer(write_mutex_);
-  std::string pending;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending.swap(buffer_);
+  for (Shard& shard : shards_) {
+    {
+      std::lock_guard<std::mutex> lock(shard.mutex);
+      // The shard gets the spare's capacity back, so steady state does not reallocate.
+      spare_.swap(shard.buffer);
+    }
+    WriteOut(&spare_);
   }
-  WriteOut(&pending);
+  if (file_ != nullptr) std::fflush(file_);
 }
 
 void AccessLog::FlushLoop(std::chrono::milliseconds interval) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_) {
-    cv_.wait_for(lock, interval, [this] { return stop_ || buffer_.size() >= kFlushBytes; });
+    cv_.wait_for(lock, interval, [this] { return stop_ || flush_soon_; });
+    flush_soon_ = false;
     lock.unlock();
     Flush();
     lock.lock();

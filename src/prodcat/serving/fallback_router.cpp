@@ -118,6 +118,7 @@ void FallbackRouter::AnswerWithFallback(const ServedModel* prior_source,
 
 RoutedAnswer FallbackRouter::Answer(const std::shared_ptr<const ServedModel>& primary,
                                     const ProductRecord& record, size_t k,
+                                    const monitoring::Observation* observation,
                                     const std::shared_ptr<const ServedModel>& last_known) const {
   RoutedAnswer answer;
   if (!primary) {
@@ -127,7 +128,7 @@ RoutedAnswer FallbackRouter::Answer(const std::shared_ptr<const ServedModel>& pr
     return answer;
   }
   if (options_.out_of_support && support_) {
-    if (std::optional<std::string> why = support_(*primary, record)) {
+    if (std::optional<std::string> why = support_(*primary, record, observation)) {
       answer.reason = FallbackReason::kOutOfSupport;
       answer.detail = std::move(*why);
       AnswerWithFallback(primary.get(), record, k, &answer);

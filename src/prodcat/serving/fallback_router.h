@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "prodcat/monitoring/drift_reference.h"
 #include "prodcat/serving/model_manager.h"
 #include "prodcat/serving/served_model.h"
 
@@ -64,8 +65,9 @@ struct RoutedAnswer {
 class FallbackRouter {
  public:
   // The out-of-support rule: a reason string when `record` is outside `model`'s support.
-  using SupportCheck =
-      std::function<std::optional<std::string>(const ServedModel&, const ProductRecord&)>;
+  // `observation`: the record as `model`'s drift reference extracted it, or null.
+  using SupportCheck = std::function<std::optional<std::string>(
+      const ServedModel&, const ProductRecord&, const monitoring::Observation* observation)>;
   // True while `model`'s drift is in alert.
   using DriftAlert = std::function<bool(const ServedModel&)>;
 
@@ -76,10 +78,12 @@ class FallbackRouter {
   FallbackRouter(const FallbackRouter&) = delete;
   FallbackRouter& operator=(const FallbackRouter&) = delete;
 
-  // Top k for one product. `primary` may be null (unavailable); `last_known` supplies the
-  // prior when both the primary and the fallback are missing (null: the answer is empty).
+  // Top k for one product. `primary` may be null (unavailable); `observation`: the record as the
+  // primary's drift reference extracted it, or null; `last_known` supplies the prior when both
+  // the primary and the fallback are missing (null: the answer is empty).
   RoutedAnswer Answer(const std::shared_ptr<const ServedModel>& primary,
                       const ProductRecord& record, size_t k,
+                      const monitoring::Observation* observation = nullptr,
                       const std::shared_ptr<const ServedModel>& last_known = nullptr) const;
 
   FaultInjection& faults() { return faults_; }

@@ -142,8 +142,13 @@ bool InferenceService::PredictionModels(http::Response* response,
 
 RoutedAnswer InferenceService::Route(const std::shared_ptr<const ServedModel>& primary,
                                      const ProductRecord& record, size_t k) {
+  // Extracted once for both the support check and the drift windows.
+  thread_local monitoring::Observation observation;
+  monitoring::DriftMonitor* drift = primary ? primary->drift.get() : nullptr;
+  if (drift != nullptr) drift->reference().Extract(record, &observation);
   auto start = std::chrono::steady_clock::now();
-  RoutedAnswer answer = router_->Answer(primary, record, k);
+  RoutedAnswer answer =
+      router_->Answer(primary, record, k, drift != nullptr ? &observation : nullptr);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (answer.fallback()) {
     metrics_->CountFallback(FallbackReasonName(answer.reason));
@@ -152,16 +157,16 @@ RoutedAnswer InferenceService::Route(const std::shared_ptr<const ServedModel>& p
     metrics_->ObserveModelTime("primary", seconds);
     if (shadow_ != nullptr) shadow_->Submit(record, answer.top[0].label, seconds);
   }
-  if (primary && primary->drift) {
+  if (drift != nullptr) {
     // Inputs are always observed; predictions only when the primary made them.
-    int predicted = -1;
-    float confidence = 0;
+    observation.predicted_class = -1;
+    observation.confidence = 0;
     if (!answer.fallback() && !answer.top.empty()) {
       auto id = primary->class_ids.find(answer.top[0].label);
-      if (id != primary->class_ids.end()) predicted = id->second;
-      confidence = answer.top[0].probability;
+      if (id != primary->class_ids.end()) observation.predicted_class = id->second;
+      observation.confidence = answer.top[0].probability;
     }
-    primary->drift->Observe(record, predicted, confidence, std::chrono::system_clock::now());
+    drift->Observe(observation, std::chrono::system_clock::now());
   }
   return answer;
 }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "prodcat/common/thread_shard.h"
+
 namespace prodcat::serving {
 
 std::string FormatMetricValue(double value) {
@@ -41,8 +43,9 @@ void MetricFamily::Render(std::string* out) const {
   RenderSeries(out);
 }
 
-std::string MetricFamily::Key(LabelValues values) const {
-  std::string key;
+std::string_view MetricFamily::Key(LabelValues values) {
+  thread_local std::string key;
+  key.clear();
   for (std::string_view v : values) {
     key.append(v);
     key.push_back('\xff');  // cannot occur in UTF-8 text
@@ -66,41 +69,72 @@ std::string MetricFamily::LabelText(const std::vector<std::string>& values,
   return text;
 }
 
+ValueFamily::ValueFamily(std::string name, std::string help, std::string type,
+                         std::vector<std::string> label_names)
+    : MetricFamily(std::move(name), std::move(help), std::move(type), std::move(label_names)),
+      sharded_(type_ == "counter") {}
+
+ValueFamily::Shard<ValueFamily::Series>& ValueFamily::Mine() {
+  return shards_[sharded_ ? ThreadShard(kShards) : 0];
+}
+
 void ValueFamily::Add(LabelValues labels, double amount) {
-  std::string key = Key(labels);
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = series_.find(key);
-  if (it == series_.end()) {
-    it = series_.emplace(std::move(key), Series{{labels.begin(), labels.end()}, 0}).first;
+  std::string_view key = Key(labels);
+  Shard<Series>& shard = Mine();
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  auto it = shard.series.find(key);
+  if (it == shard.series.end()) {
+    it = shard.series.emplace(std::string(key), Series{{labels.begin(), labels.end()}, 0}).first;
   }
   it->second.value += amount;
 }
 
 void ValueFamily::Set(LabelValues labels, double value) {
-  std::string key = Key(labels);
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = series_.find(key);
-  if (it == series_.end()) {
-    it = series_.emplace(std::move(key), Series{{labels.begin(), labels.end()}, 0}).first;
+  std::string_view key = Key(labels);
+  // The value lives in shards_[0]; a counter's other shards forget theirs.
+  for (size_t i = 1; sharded_ && i < kShards; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mutex);
+    auto it = shards_[i].series.find(key);
+    if (it != shards_[i].series.end()) shards_[i].series.erase(it);
+  }
+  std::lock_guard<std::mutex> lock(shards_[0].mutex);
+  auto it = shards_[0].series.find(key);
+  if (it == shards_[0].series.end()) {
+    it = shards_[0]
+             .series.emplace(std::string(key), Series{{labels.begin(), labels.end()}, 0})
+             .first;
   }
   it->second.value = value;
 }
 
 double ValueFamily::Value(LabelValues labels) const {
-  std::string key = Key(labels);
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = series_.find(key);
-  return it == series_.end() ? 0 : it->second.value;
+  std::string_view key = Key(labels);
+  double total = 0;
+  for (const Shard<Series>& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto it = shard.series.find(key);
+    if (it != shard.series.end()) total += it->second.value;
+  }
+  return total;
 }
 
 void ValueFamily::Clear() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  series_.clear();
+  for (Shard<Series>& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    shard.series.clear();
+  }
 }
 
 void ValueFamily::RenderSeries(std::string* out) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [key, s] : series_) {
+  std::map<std::string, Series, std::less<>> merged;
+  for (const Shard<Series>& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    for (const auto& [key, s] : shard.series) {
+      auto [it, added] = merged.try_emplace(key, s);
+      if (!added) it->second.value += s.value;
+    }
+  }
+  for (const auto& [key, s] : merged) {
     *out += name_ + LabelText(s.labels) + " " + FormatMetricValue(s.value) + "\n";
   }
 }
@@ -111,16 +145,17 @@ HistogramFamily::HistogramFamily(std::string name, std::string help,
       bounds_(std::move(bounds)) {}
 
 void HistogramFamily::Observe(LabelValues labels, double value) {
-  std::string key = Key(labels);
+  std::string_view key = Key(labels);
   size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
                                       bounds_.begin());
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = series_.find(key);
-  if (it == series_.end()) {
+  Shard<Series>& shard = shards_[ThreadShard(kShards)];
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  auto it = shard.series.find(key);
+  if (it == shard.series.end()) {
     Series s;
     s.labels.assign(labels.begin(), labels.end());
     s.buckets.assign(bounds_.size() + 1, 0);
-    it = series_.emplace(std::move(key), std::move(s)).first;
+    it = shard.series.emplace(std::string(key), std::move(s)).first;
   }
   ++it->second.buckets[bucket];
   it->second.sum += value;
@@ -128,15 +163,29 @@ void HistogramFamily::Observe(LabelValues labels, double value) {
 }
 
 uint64_t HistogramFamily::Count(LabelValues labels) const {
-  std::string key = Key(labels);
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = series_.find(key);
-  return it == series_.end() ? 0 : it->second.count;
+  std::string_view key = Key(labels);
+  uint64_t total = 0;
+  for (const Shard<Series>& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto it = shard.series.find(key);
+    if (it != shard.series.end()) total += it->second.count;
+  }
+  return total;
 }
 
 void HistogramFamily::RenderSeries(std::string* out) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [key, s] : series_) {
+  std::map<std::string, Series, std::less<>> merged;
+  for (const Shard<Series>& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    for (const auto& [key, s] : shard.series) {
+      auto [it, added] = merged.try_emplace(key, s);
+      if (added) continue;
+      for (size_t i = 0; i < s.buckets.size(); ++i) it->second.buckets[i] += s.buckets[i];
+      it->second.sum += s.sum;
+      it->second.count += s.count;
+    }
+  }
+  for (const auto& [key, s] : merged) {
     uint64_t cumulative = 0;
     for (size_t i = 0; i <= bounds_.size(); ++i) {
       cumulative += s.buckets[i];

@@ -75,7 +75,7 @@ ModelManager::~ModelManager() {
 }
 
 void ModelManager::Install(std::shared_ptr<const ServedModel> model) {
-  current_.store(std::move(model));
+  current_.Store(std::move(model));
 }
 
 Status ModelManager::LoadInitial() {

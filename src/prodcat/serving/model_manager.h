@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "prodcat/common/shared_snapshot.h"
 #include "prodcat/common/status.h"
 #include "prodcat/serving/model_source.h"
 #include "prodcat/serving/served_model.h"
@@ -51,8 +52,9 @@ class ModelManager {
 
   // Loads, verifies and warms the first model. On failure nothing is served.
   Status LoadInitial();
-  // The model to use for one request; null before the first successful load.
-  std::shared_ptr<const ServedModel> current() const { return current_.load(); }
+  // The model to use for one request; null before the first successful load. Cheap on every
+  // thread (see SharedSnapshot).
+  std::shared_ptr<const ServedModel> current() const { return current_.Load(); }
   // Checks the source and swaps in its model when it changed (`force`: even when it did not).
   // Serialized: concurrent callers wait for each other.
   ReloadResult Reload(ReloadTrigger trigger, bool force = false);
@@ -78,7 +80,7 @@ class ModelManager {
   std::unique_ptr<ModelSource> source_;                      // never null
   Observer observer_;                                        // may be empty
   Preparer preparer_;                                        // may be empty
-  std::atomic<std::shared_ptr<const ServedModel>> current_;  // null until the first load
+  SharedSnapshot<const ServedModel> current_;  // null until the first load
   std::mutex reload_mutex_;      // one reload at a time; guards failed_revision_
   std::string failed_revision_;  // the last revision rejected; polls skip it
   std::mutex wake_mutex_;        // guards wake_ and stop_

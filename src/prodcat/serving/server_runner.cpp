@@ -175,9 +175,11 @@ Status RunServer(const ServerRunOptions& options) {
   }
   FallbackRouter router(
       options.fallback_policy, fallback.get(),
-      [](const ServedModel& model, const ProductRecord& record) -> std::optional<std::string> {
+      [](const ServedModel& model, const ProductRecord& record,
+         const monitoring::Observation* observation) -> std::optional<std::string> {
         if (!model.drift) return std::nullopt;
-        return model.drift->OutOfSupport(record);
+        return observation ? model.drift->OutOfSupport(*observation)
+                           : model.drift->OutOfSupport(record);
       },
       [](const ServedModel& model) {
         return model.drift && model.drift->level() == monitoring::DriftLevel::kAlert;
