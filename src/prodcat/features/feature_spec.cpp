@@ -161,8 +161,8 @@ Status FeatureSpec::Fit(const std::vector<ProductRecord>& train, const FeatureSp
 void FeatureSpec::Transform(const ProductRecord& record, unsigned views, FeatureVector* out) const {
   const Impl& s = *impl_;
   const FeatureSpecOptions& o = s.options;
-  thread_local AnalyzedRecord a;
-  AnalyzeRecord(record, o.use_description && (views & (kViewText | kViewTfidf)) != 0, &a);
+  AnalyzedRecord& a =
+      AnalyzeRecordCached(record, o.use_description && (views & (kViewText | kViewTfidf)) != 0);
 
   if (views & kViewText) {
     std::string& text = out->text;

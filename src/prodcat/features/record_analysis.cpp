@@ -43,4 +43,34 @@ void AnalyzeRecord(const ProductRecord& record, bool keep_description_tokens, An
   }
 }
 
+AnalyzedRecord& AnalyzeRecordCached(const ProductRecord& record, bool keep_description_tokens) {
+  struct Cache {
+    AnalyzedRecord analyzed;  // of the fields below
+    std::string title, brand, seller_id, subcategory, description;  // the analyzed text
+    bool valid = false;             // analyzed holds an analysis of the fields above
+    bool has_description = false;   // analyzed.description holds the description's tokens
+  };
+  thread_local Cache cache;
+  Cache& c = cache;
+  if (c.valid && c.title == record.title && c.brand == record.brand &&
+      c.seller_id == record.seller_id && c.subcategory == record.subcategory &&
+      c.description == record.description) {
+    if (keep_description_tokens && !c.has_description) {
+      c.analyzed.description_tokens =
+          PaddedTokens(record.description, &c.analyzed.scratch, &c.analyzed.description);
+      c.has_description = true;
+    }
+    return c.analyzed;
+  }
+  AnalyzeRecord(record, keep_description_tokens, &c.analyzed);
+  c.title = record.title;
+  c.brand = record.brand;
+  c.seller_id = record.seller_id;
+  c.subcategory = record.subcategory;
+  c.description = record.description;
+  c.has_description = keep_description_tokens;
+  c.valid = true;
+  return c.analyzed;
+}
+
 }  // namespace prodcat

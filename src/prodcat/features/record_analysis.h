@@ -36,6 +36,13 @@ struct AnalyzedRecord {
 // `keep_description_tokens`; its token count is always computed.
 void AnalyzeRecord(const ProductRecord& record, bool keep_description_tokens, AnalyzedRecord* a);
 
+// This thread's analysis of `record`, reused while the record's text fields (title, brand,
+// seller_id, subcategory, description) are the same as last time: serving analyzes one product
+// for its drift observation and again for the model's features. An analysis without description
+// tokens is completed when they are asked for; one with them also serves a request without
+// (description tokens are then present but not read). Valid until this thread's next call.
+AnalyzedRecord& AnalyzeRecordCached(const ProductRecord& record, bool keep_description_tokens);
+
 // Calls fn(std::string_view token, std::string_view padded_token) for each token of a padded
 // token string " a b ", where padded_token is " a " (a substring of `padded`).
 template <typename Fn>

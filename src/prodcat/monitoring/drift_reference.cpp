@@ -403,11 +403,11 @@ DriftCounts DriftReference::EmptyCounts() const {
 }
 
 void DriftReference::Extract(const ProductRecord& record, Observation* obs) const {
-  // Per-thread buffers: the serving hot path calls this on many threads at once.
-  thread_local AnalyzedRecord analyzed;
   // The tabular view analyzes without description tokens (FeatureSpec::Transform with
-  // kViewTabular); the profile was built through it, so the same here.
-  AnalyzeRecord(record, /*keep_description_tokens=*/false, &analyzed);
+  // kViewTabular); the profile was built through it, so the same here (description tokens, if
+  // the cached analysis has them, are not read). The model's transform of the same request
+  // reuses this analysis.
+  const AnalyzedRecord& analyzed = AnalyzeRecordCached(record, /*keep_description_tokens=*/false);
   // Only the non-price engineered features are profiled; they do not depend on the fitted
   // imputation values, so default statistics give the same values as the bundle's spec.
   static const NumericStats kNoStats;
