@@ -1,15 +1,18 @@
 # Shell helpers shared by the serving benchmarks (sourced from the repository root after the
 # script's own `cd`; the run helpers expect $DURATION and $WORK).
 
-# parse_bench_args "$@" TOOL... -> sets DURATION, ROWS and BIN; checks the tools and the binary.
+# parse_bench_args "$@" TOOL... -> sets DURATION, ROWS, REPEATS and BIN; checks the tools and
+# the binary.
 parse_bench_args() {
   DURATION=10
   ROWS=20000
+  REPEATS=3
   local tools=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --duration) DURATION="$2"; shift 2 ;;
       --rows) ROWS="$2"; shift 2 ;;
+      --repeats) REPEATS="$2"; shift 2 ;;
       --) shift; tools=("$@"); break ;;
       *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac

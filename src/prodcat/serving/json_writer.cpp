@@ -32,40 +32,60 @@ void AppendJsonString(std::string_view value, std::string* out) {
   out->push_back('"');
 }
 
+bool JsonWriter::ExchangeNeedsComma(bool value) {
+  if (depth_ > kInlineDepth) {
+    const bool previous = deeper_.back();
+    deeper_.back() = value;
+    return previous;
+  }
+  const uint64_t bit = uint64_t{1} << (depth_ - 1);
+  const bool previous = (needs_comma_ & bit) != 0;
+  needs_comma_ = value ? needs_comma_ | bit : needs_comma_ & ~bit;
+  return previous;
+}
+
 void JsonWriter::BeforeValue() {
   if (after_key_) {
     after_key_ = false;
     return;
   }
-  if (!needs_comma_.empty()) {
-    if (needs_comma_.back()) out_->push_back(',');
-    needs_comma_.back() = true;
+  if (depth_ > 0 && ExchangeNeedsComma(true)) out_->push_back(',');
+}
+
+void JsonWriter::Open(char bracket) {
+  BeforeValue();
+  out_->push_back(bracket);
+  ++depth_;
+  if (depth_ > kInlineDepth) {
+    deeper_.push_back(false);
+  } else {
+    ExchangeNeedsComma(false);
   }
 }
 
+void JsonWriter::Close(char bracket) {
+  out_->push_back(bracket);
+  if (depth_ > kInlineDepth) deeper_.pop_back();
+  if (depth_ > 0) --depth_;
+}
+
 JsonWriter& JsonWriter::BeginObject() {
-  BeforeValue();
-  out_->push_back('{');
-  needs_comma_.push_back(false);
+  Open('{');
   return *this;
 }
 
 JsonWriter& JsonWriter::EndObject() {
-  out_->push_back('}');
-  needs_comma_.pop_back();
+  Close('}');
   return *this;
 }
 
 JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_->push_back('[');
-  needs_comma_.push_back(false);
+  Open('[');
   return *this;
 }
 
 JsonWriter& JsonWriter::EndArray() {
-  out_->push_back(']');
-  needs_comma_.pop_back();
+  Close(']');
   return *this;
 }
 

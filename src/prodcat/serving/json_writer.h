@@ -30,10 +30,18 @@ class JsonWriter {
   JsonWriter& Raw(std::string_view json);
 
  private:
+  static constexpr int kInlineDepth = 64;  // containers tracked without allocating
+
   void BeforeValue();
-  std::string* out_;               // the destination; never null
-  std::vector<bool> needs_comma_;  // one entry per open container: a value was written in it
-  bool after_key_ = false;         // the next value belongs to the key just written
+  void Open(char bracket);
+  void Close(char bracket);
+  // Whether the innermost open container already holds a value; sets it to `value`.
+  bool ExchangeNeedsComma(bool value);
+  std::string* out_;          // the destination; never null
+  uint64_t needs_comma_ = 0;  // bit d: the container at depth d + 1 already holds a value
+  std::vector<bool> deeper_;  // the same beyond kInlineDepth (rare: allocates only then)
+  int depth_ = 0;             // open containers
+  bool after_key_ = false;    // the next value belongs to the key just written
 };
 
 // Appends `value` as a quoted JSON string (escaping quotes, backslashes and control characters).

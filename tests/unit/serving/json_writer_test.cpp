@@ -23,6 +23,22 @@ TEST(JsonWriterTest, NestedContainersAndCommas) {
   EXPECT_EQ(out, R"({"a":1,"b":["x",true,null,{}],"c":{"d":0.5}})");
 }
 
+TEST(JsonWriterTest, DeepNestingKeepsCommasRight) {
+  // Past the inline depth the writer tracks containers on the heap; the output must not change.
+  std::string out;
+  JsonWriter w(&out);
+  nlohmann::json expected = nlohmann::json::array({1, 2});
+  w.BeginArray();
+  for (int depth = 0; depth < 100; ++depth) w.Int(depth).BeginArray();
+  w.Int(1).Int(2);
+  for (int depth = 99; depth >= 0; --depth) {
+    w.EndArray().Int(depth);
+    expected = nlohmann::json::array({depth, expected, depth});
+  }
+  w.EndArray();
+  EXPECT_EQ(nlohmann::json::parse(out), expected);
+}
+
 TEST(JsonWriterTest, EscapesStringsSoTheyRoundTrip) {
   std::string tricky = "quote\" backslash\\ newline\n tab\t ctrl\x01 unicode \xc3\xa9 </script>";
   std::string out;
