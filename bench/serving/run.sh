@@ -155,7 +155,7 @@ for endpoint in predict batch; do
     floor=$(awk -v r="$nginx" -v m="$model_us" -v n="$NCPU" 'BEGIN { printf "%.0f", 1 / (1 / r + m / 1e6 / n) }')
     read -r ratio low high < <(ratios "$endpoint" "$c" "$model_us")
     bad=$(awk -v k="$endpoint" -v c="$c" '$1 == k && $2 == c { s += $7 } END { print s + 0 }' "$WORK/runs")
-    printf '| %s | %s | %.0f | %s | %s (%s) | %s | %s | %.0f | %s | %s | %s (%s-%s) | %s |\n' \
+    printf '| %s | %s | %.0f | %s | %s (%s) | %.1f | %s | %.0f | %s | %s | %s (%s-%s) | %s |\n' \
       "$label" "$c" "$(median "$endpoint" "$c" 3)" "$(median "$endpoint" "$c" 4)" \
       "$(median "$endpoint" "$c" 5)" "$(p99_range "$endpoint" "$c")" "$(median "$endpoint" "$c" 6)" \
       "$model_us" "$nginx" "$(median nginx "$c" 5)" "$floor" "$ratio" "$low" "$high" "$bad"

@@ -13,10 +13,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prodcat/common/status.h"
 #include "prodcat/data/record.h"
@@ -31,16 +30,16 @@ enum FeatureView : unsigned {
 };
 
 struct FeatureSpecOptions {
-  int hash_bits = 20;                // hashed n-grams land in 2^hash_bits buckets before pruning
-  int word_ngram_max = 2;            // word n-grams 1..word_ngram_max
-  int char_ngram_min = 2;            // char n-grams within word boundaries (like char_wb)
+  int hash_bits = 20;      // hashed n-grams land in 2^hash_bits buckets before pruning
+  int word_ngram_max = 2;  // word n-grams 1..word_ngram_max
+  int char_ngram_min = 2;  // char n-grams within word boundaries (like char_wb)
   int char_ngram_max = 5;
-  int tfidf_min_df = 2;              // buckets seen in fewer training rows are dropped
-  bool sublinear_tf = true;          // tf -> 1 + log(tf)
-  bool use_description = true;       // add description tokens to Text/Tfidf when present
-  int tabular_min_count = 5;         // hashed one-hot columns seen in fewer rows are dropped
-  int price_bins = 5;                // quantile bins for price range (fitted on training data)
-  bool tabular_title_words = true;   // add hashed title word columns to the tabular view
+  int tfidf_min_df = 2;             // buckets seen in fewer training rows are dropped
+  bool sublinear_tf = true;         // tf -> 1 + log(tf)
+  bool use_description = true;      // add description tokens to Text/Tfidf when present
+  int tabular_min_count = 5;        // hashed one-hot columns seen in fewer rows are dropped
+  int price_bins = 5;               // quantile bins for price range (fitted on training data)
+  bool tabular_title_words = true;  // add hashed title word columns to the tabular view
 
   nlohmann::json ToJson() const;
   static Status FromJson(const nlohmann::json& j, FeatureSpecOptions* out);
@@ -71,7 +70,8 @@ class FeatureSpec {
   // Whole-matrix helpers for training (parallel where it pays).
   void TransformTfidf(const std::vector<ProductRecord>& records, CsrMatrix* out) const;
   void TransformTabular(const std::vector<ProductRecord>& records, CsrMatrix* out) const;
-  void TransformText(const std::vector<ProductRecord>& records, std::vector<std::string>* out) const;
+  void TransformText(const std::vector<ProductRecord>& records,
+                     std::vector<std::string>* out) const;
 
   size_t tfidf_dim() const;
   size_t tabular_dim() const;

@@ -45,10 +45,10 @@ void AnalyzeRecord(const ProductRecord& record, bool keep_description_tokens, An
 
 AnalyzedRecord& AnalyzeRecordCached(const ProductRecord& record, bool keep_description_tokens) {
   struct Cache {
-    AnalyzedRecord analyzed;  // of the fields below
+    AnalyzedRecord analyzed;                                        // of the fields below
     std::string title, brand, seller_id, subcategory, description;  // the analyzed text
-    bool valid = false;             // analyzed holds an analysis of the fields above
-    bool has_description = false;   // analyzed.description holds the description's tokens
+    bool valid = false;            // analyzed holds an analysis of the fields above
+    bool has_description = false;  // analyzed.description holds the description's tokens
   };
   thread_local Cache cache;
   Cache& c = cache;

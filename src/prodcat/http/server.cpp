@@ -1,11 +1,11 @@
 #include "prodcat/http/server.h"
 
 // g++ 12 in C++20 mode needs <utility> before Asio.
+#include <algorithm>
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <array>
 #include <limits>
 #include <map>
 #include <optional>
@@ -33,7 +33,7 @@ class Session;
 // What one I/O thread owns: its io_context, its connections and the timer that enforces their
 // deadlines. Only that thread touches `sessions` and `sweeper`.
 struct IoContextState {
-  asio::io_context io{1};  // concurrency hint 1: run by one thread (others only post to it)
+  asio::io_context io{1};          // concurrency hint 1: run by one thread (others only post to it)
   asio::steady_timer sweeper{io};  // fires every tick to time out sessions past their deadline
   std::vector<std::weak_ptr<Session>> sessions;  // this context's connections (some expired)
   // Requests read and not yet fully written (written by this context's thread only, on its own
@@ -77,8 +77,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
-constexpr std::chrono::seconds kWriteTimeout{30};   // a client that never reads is dropped
-constexpr std::chrono::seconds kLingerTimeout{1};   // lingering close reads at most this long
+constexpr std::chrono::seconds kWriteTimeout{30};  // a client that never reads is dropped
+constexpr std::chrono::seconds kLingerTimeout{1};  // lingering close reads at most this long
 
 int ResolveThreads(int n) {
   if (n > 0) return n;
@@ -331,8 +331,9 @@ class Session : public std::enable_shared_from_this<Session> {
     status_ = response.status;
     SetDeadline(kWriteTimeout);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
-    asio::async_write(socket_, buffers,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep_alive));
+    asio::async_write(
+        socket_, buffers,
+        beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep_alive));
   }
 
   void OnWrite(bool close, beast::error_code ec, std::size_t bytes) {
@@ -401,12 +402,12 @@ class Session : public std::enable_shared_from_this<Session> {
   tcp::socket socket_;                                               // the connection
   beast::flat_buffer buffer_;                                        // carries pipelined bytes
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;  // one per request
-  std::string head_;                      // response status line and fields, alive until written
-  std::string body_;                      // response body, alive until written
-  HttpServer::Impl& server_;              // outlives the session
-  IoContextState& context_;               // the context this session runs on; outlives it
+  std::string head_;          // response status line and fields, alive until written
+  std::string body_;          // response body, alive until written
+  HttpServer::Impl& server_;  // outlives the session
+  IoContextState& context_;   // the context this session runs on; outlives it
   Clock::time_point deadline_ = kNoDeadline;  // the pending read or write must end by then
-  bool timed_out_ = false;                // the sweeper cancelled the pending operation
+  bool timed_out_ = false;                    // the sweeper cancelled the pending operation
   const Route* route_ = nullptr;  // route chosen from the header, for body limit and offload
   bool keep_alive_ = true;        // the client's wish for the current request
   bool counted_ = false;          // this request is counted in context_.in_flight
@@ -474,9 +475,9 @@ Status HttpServer::Start() {
   }
   s.port = s.acceptor->local_endpoint().port();
   // A tenth of the shortest deadline, so a timeout fires at most 10% late; 5 to 250 ms.
-  auto shortest = std::min({s.options.header_timeout, s.options.body_timeout,
-                            s.options.idle_timeout,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTimeout)});
+  auto shortest =
+      std::min({s.options.header_timeout, s.options.body_timeout, s.options.idle_timeout,
+                std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTimeout)});
   s.tick = std::clamp(shortest / 10, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
   s.workers = std::make_unique<asio::thread_pool>(ResolveThreads(s.options.worker_threads));
   for (auto& context : s.contexts) {

@@ -85,10 +85,10 @@ class DriftMonitor {
   };
   // Observations staged by the threads that map to this shard, not yet in the windows.
   struct alignas(64) Shard {
-    std::mutex mutex;                   // guards the members below; taken before mutex_
-    std::vector<Observation> staged;    // slots reused; the first `size` are live
-    std::vector<int64_t> slice_ids;     // time slice of each staged observation
-    size_t size = 0;                    // live staged observations, < kStageBatch after Observe
+    std::mutex mutex;                 // guards the members below; taken before mutex_
+    std::vector<Observation> staged;  // slots reused; the first `size` are live
+    std::vector<int64_t> slice_ids;   // time slice of each staged observation
+    size_t size = 0;                  // live staged observations, < kStageBatch after Observe
   };
   static constexpr size_t kShards = 8;       // threads map to shards by ThreadShard
   static constexpr size_t kStageBatch = 32;  // a shard is folded when it holds this many

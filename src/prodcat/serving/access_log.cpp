@@ -2,11 +2,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <cstring>
 #include <ctime>
 
 #include "prodcat/common/thread_shard.h"
-
 #include "prodcat/serving/json_writer.h"
 
 namespace prodcat::serving {

@@ -33,7 +33,7 @@ class MetricFamily {
   static constexpr size_t kShards = 8;  // counter and histogram copies, by ThreadShard
   template <typename Series>
   struct alignas(64) Shard {
-    mutable std::mutex mutex;                             // guards series
+    mutable std::mutex mutex;                           // guards series
     std::map<std::string, Series, std::less<>> series;  // by Key(); rendered in key order
   };
 
@@ -71,7 +71,7 @@ class ValueFamily : public MetricFamily {
   // The shard this thread updates: its own for counters, the first for gauges.
   Shard<Series>& Mine();
 
-  const bool sharded_;                      // a counter: Add only, so shards can be summed
+  const bool sharded_;                         // a counter: Add only, so shards can be summed
   std::array<Shard<Series>, kShards> shards_;  // gauges use shards_[0] only
 };
 

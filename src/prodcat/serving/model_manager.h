@@ -77,13 +77,13 @@ class ModelManager {
   // Source's model + PrepareServedModel + preparer_.
   Status LoadPrepared(std::shared_ptr<const ServedModel>* out) const;
 
-  std::unique_ptr<ModelSource> source_;                      // never null
-  Observer observer_;                                        // may be empty
-  Preparer preparer_;                                        // may be empty
+  std::unique_ptr<ModelSource> source_;        // never null
+  Observer observer_;                          // may be empty
+  Preparer preparer_;                          // may be empty
   SharedSnapshot<const ServedModel> current_;  // null until the first load
-  std::mutex reload_mutex_;      // one reload at a time; guards failed_revision_
-  std::string failed_revision_;  // the last revision rejected; polls skip it
-  std::mutex wake_mutex_;        // guards wake_ and stop_
+  std::mutex reload_mutex_;                    // one reload at a time; guards failed_revision_
+  std::string failed_revision_;                // the last revision rejected; polls skip it
+  std::mutex wake_mutex_;                      // guards wake_ and stop_
   std::condition_variable wake_cv_;
   bool wake_ = false;   // RequestReload was called since the last check
   bool stop_ = false;   // Stop was called

@@ -146,6 +146,52 @@ TEST_F(ServerTest, SlowBodyTimesOut) {
   EXPECT_EQ(r.status, 408);
 }
 
+TEST_F(ServerTest, IdleKeepAliveConnectionIsClosedAfterItsTimeout) {
+  ServerOptions o;
+  o.idle_timeout = std::chrono::milliseconds(300);
+  StartServer(o);
+  HttpClient c(server_->port(), 5000);
+  EXPECT_EQ(c.Request("GET", "/hello").status, 200);
+  EXPECT_EQ(c.Request("GET", "/hello").status, 200);  // kept alive between requests
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.WaitClosed());  // then closed by the server, without a response
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GT(s, 0.2);
+  EXPECT_LT(s, 3.0);
+}
+
+TEST_F(ServerTest, ConnectionsOnEveryIoThreadAreServedAndCounted) {
+  ServerOptions o;
+  o.io_threads = 3;
+  StartServer(o);
+  // Connections go to the I/O threads in turn; each keeps working on its own thread.
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < 6; ++i) clients.push_back(std::make_unique<HttpClient>(server_->port()));
+  for (int round = 0; round < 3; ++round) {
+    for (auto& c : clients) EXPECT_EQ(c->Request("GET", "/hello").status, 200);
+  }
+  // A body still arriving on each of three connections: all three are in flight.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        clients[i]->SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server_->in_flight() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(server_->in_flight(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(clients[i]->SendRaw("cd"));
+    EXPECT_EQ(clients[i]->ReadResponse().body, "abcd");
+  }
+  // Uncounted once the write completes, which may be just after the client has the response.
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(server_->in_flight(), 0u);
+}
+
 TEST_F(ServerTest, ShutdownDrainsInFlightRequests) {
   StartServer();
   HttpResult result;

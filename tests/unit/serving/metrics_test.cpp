@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "prodcat/serving/access_log.h"
@@ -68,6 +71,56 @@ TEST(MetricsTest, ConcurrentUpdatesAreNotLost) {
   EXPECT_EQ(c->Value({"x"}), 40000);
 }
 
+TEST(MetricsTest, ShardedSeriesMergeInRenderAndReads) {
+  // Each thread updates its own shard; a render, Value and Count see the sum of all of them,
+  // one line per series.
+  MetricsRegistry registry;
+  ValueFamily* c = registry.AddCounter("req_total", "R.", {"code"});
+  HistogramFamily* h = registry.AddHistogram("lat_seconds", "L.", {"e"}, {0.5});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([c, h, t] {
+      for (int i = 0; i < 1000; ++i) {
+        c->Add({t % 2 ? "200" : "400"});
+        h->Observe({"/p"}, t % 2 ? 0.25 : 1.0);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(c->Value({"200"}), 4000);
+  EXPECT_EQ(c->Value({"400"}), 4000);
+  EXPECT_EQ(h->Count({"/p"}), 8000u);
+  std::string text = registry.Render();
+  EXPECT_TRUE(Has(text, "req_total{code=\"200\"} 4000")) << text;
+  EXPECT_TRUE(Has(text, "req_total{code=\"400\"} 4000")) << text;
+  EXPECT_TRUE(Has(text, "lat_seconds_bucket{e=\"/p\",le=\"0.5\"} 4000")) << text;
+  EXPECT_TRUE(Has(text, "lat_seconds_bucket{e=\"/p\",le=\"+Inf\"} 8000")) << text;
+  EXPECT_TRUE(Has(text, "lat_seconds_sum{e=\"/p\"} 5000")) << text;
+  size_t lines = 0;
+  for (size_t at = text.find("req_total{code=\"200\"}"); at != std::string::npos;
+       at = text.find("req_total{code=\"200\"}", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u);
+}
+
+TEST(MetricsTest, SetWinsOverEarlierUpdatesFromAnyThread) {
+  MetricsRegistry registry;
+  ValueFamily* gauge = registry.AddGauge("g", "G.", {"k"});
+  ValueFamily* counter = registry.AddCounter("c_total", "C.", {"k"});
+  std::thread other([&] {
+    gauge->Set({"a"}, 5);
+    counter->Add({"a"}, 7);  // in the other thread's shard
+  });
+  other.join();
+  gauge->Set({"a"}, 2);
+  EXPECT_EQ(gauge->Value({"a"}), 2);
+  counter->Set({"a"}, 1);  // a counter's Set replaces what every shard holds
+  EXPECT_EQ(counter->Value({"a"}), 1);
+  counter->Clear();
+  EXPECT_EQ(counter->Value({"a"}), 0);
+}
+
 TEST(MetricsTest, FormatValue) {
   EXPECT_EQ(FormatMetricValue(3), "3");
   EXPECT_EQ(FormatMetricValue(0.25), "0.25");
@@ -123,6 +176,46 @@ TEST(ServingMetricsTest, RequestsReloadsModelAndMemory) {
   size_t rss = text.find("\nprocess_resident_memory_bytes ");
   ASSERT_NE(rss, std::string::npos);
   EXPECT_GT(std::stod(text.substr(rss + 31)), 1e6);  // a test process uses more than 1 MB
+}
+
+TEST(AccessLogTest, LinesFromManyThreadsAreAllWrittenWhole) {
+  const std::string path = ::testing::TempDir() + "/prodcat_access_log_threads.jsonl";
+  std::remove(path.c_str());
+  {
+    AccessLog log;
+    ASSERT_TRUE(log.Open(path, std::chrono::milliseconds(5)).ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+      threads.emplace_back([&log, t] {
+        for (int i = 0; i < 2000; ++i) {
+          http::AccessLogEntry e;
+          e.method = "POST";
+          e.target = "/predict";
+          e.status = 200;
+          e.request_id = std::to_string(t) + "-" + std::to_string(i);
+          log.Write(e);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }  // Close flushes every thread's buffer
+  std::ifstream in(path);
+  std::set<std::string> ids;
+  std::vector<int> next(6, 0);
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    auto j = nlohmann::json::parse(line);  // each line one whole JSON object
+    const std::string id = j["request_id"];
+    ids.insert(id);
+    // One thread's lines keep their order.
+    const int t = std::stoi(id.substr(0, id.find('-')));
+    EXPECT_EQ(std::stoi(id.substr(id.find('-') + 1)), next[t]++);
+  }
+  EXPECT_EQ(lines, 12000u);
+  EXPECT_EQ(ids.size(), 12000u);
+  std::remove(path.c_str());
 }
 
 TEST(AccessLogTest, LineIsOneJsonObject) {
