@@ -10,6 +10,7 @@
 // dropped at its next Load after a Store (or when it exits).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -70,17 +71,18 @@ class SharedSnapshot {
     return cache;
   }
   Cached* Find(uint64_t generation) const {
-    for (Cached& c : Cache().slots) {
-      if (c.owner == this && c.generation == generation) return &c;
-    }
-    return nullptr;
+    auto& slots = Cache().slots;
+    auto it = std::find_if(slots.begin(), slots.end(), [&](const Cached& c) {
+      return c.owner == this && c.generation == generation;
+    });
+    return it == slots.end() ? nullptr : &*it;
   }
   // This snapshot's slot if it has one (stale), else the next one round robin.
   Cached& Slot() const {
     ThreadCache& cache = Cache();
-    for (Cached& c : cache.slots) {
-      if (c.owner == this) return c;
-    }
+    auto it = std::find_if(cache.slots.begin(), cache.slots.end(),
+                           [&](const Cached& c) { return c.owner == this; });
+    if (it != cache.slots.end()) return *it;
     Cached& c = cache.slots[cache.next];
     cache.next = (cache.next + 1) % kCacheSlots;
     return c;

@@ -93,4 +93,4 @@ class [[nodiscard]] StatusOr {
   auto PRODCAT_CONCAT(prodcat_or_, __LINE__) = (expr);     \
   if (!PRODCAT_CONCAT(prodcat_or_, __LINE__).ok())         \
     return PRODCAT_CONCAT(prodcat_or_, __LINE__).status(); \
-  lhs = std::move(PRODCAT_CONCAT(prodcat_or_, __LINE__)).value()
+  lhs = std::move(PRODCAT_CONCAT(prodcat_or_, __LINE__)).value()  // NOLINT(bugprone-macro-parentheses): lhs is a declaration

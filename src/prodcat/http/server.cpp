@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -104,7 +105,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
     socket_.set_option(tcp::no_delay(true), ec);
-    buffer_.reserve(16 * 1024);
+    buffer_.reserve(size_t{16} * 1024);
   }
 
   void Start() {
@@ -384,7 +385,7 @@ class Session : public std::enable_shared_from_this<Session> {
       socket_.close(ignored);
       return;
     }
-    discard_.resize(16 * 1024);
+    discard_.resize(size_t{16} * 1024);
     if (deadline_ == kNoDeadline) SetDeadline(kLingerTimeout);  // one second in all
     socket_.async_read_some(asio::buffer(discard_),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -485,7 +486,7 @@ Status HttpServer::Start() {
     asio::post(context->io, [&s, &state = *context] { s.Sweep(state); });
   }
   s.DoAccept();
-  for (auto& context : s.contexts) {
+  for (const auto& context : s.contexts) {
     s.io_threads.emplace_back([&io = context->io] { io.run(); });
   }
   s.running = true;
@@ -496,11 +497,10 @@ uint16_t HttpServer::port() const {
   return impl_->port;
 }
 size_t HttpServer::in_flight() const {
-  size_t total = 0;
-  for (const auto& context : impl_->contexts) {
-    total += context->in_flight.load(std::memory_order_acquire);
-  }
-  return total;
+  return std::accumulate(impl_->contexts.begin(), impl_->contexts.end(), size_t{0},
+                         [](size_t total, const std::unique_ptr<IoContextState>& context) {
+                           return total + context->in_flight.load(std::memory_order_acquire);
+                         });
 }
 bool HttpServer::draining() const {
   return impl_->draining.load();
@@ -521,7 +521,7 @@ bool HttpServer::Shutdown(std::chrono::milliseconds drain) {
   bool drained = in_flight() == 0;
   s.workers->join();
   s.work_guards.clear();
-  for (auto& context : s.contexts) context->io.stop();
+  for (const auto& context : s.contexts) context->io.stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
   s.workers.reset();

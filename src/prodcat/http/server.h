@@ -37,7 +37,7 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};  // whole header must arrive in this time
   std::chrono::milliseconds body_timeout{30000};    // whole body must arrive in this time
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait for the next request
-  size_t max_header_bytes = 16 * 1024;
+  size_t max_header_bytes = size_t{16} * 1024;
   std::string server_name = "prodcat";
   // Formats error bodies the server produces itself (404, 405, 408, 413, 400 ...).
   std::function<void(int status, const std::string& code, const std::string& message,

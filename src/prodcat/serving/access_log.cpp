@@ -9,7 +9,7 @@
 
 namespace prodcat::serving {
 namespace {
-constexpr size_t kFlushBytes = 64 * 1024;  // write early past this much
+constexpr size_t kFlushBytes = size_t{64} * 1024;  // write early past this much
 }  // namespace
 
 AccessLog::~AccessLog() {

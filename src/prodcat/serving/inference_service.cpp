@@ -586,7 +586,7 @@ http::Router InferenceService::BuildRouter() {
   // Batches and reloads can take milliseconds to seconds: off the I/O threads.
   const http::RouteOptions batch{options_.limits.max_batch_body_bytes, true};
   const http::RouteOptions slow{options_.limits.max_single_body_bytes, true};
-  const http::RouteOptions small{64 * 1024, false};
+  const http::RouteOptions small{size_t{64} * 1024, false};
 
   router.Add("GET", "/", bind(&InferenceService::Root), small);
   router.Add(
