@@ -108,14 +108,8 @@ void ValueFamily::Set(LabelValues labels, double value) {
 }
 
 double ValueFamily::Value(LabelValues labels) const {
-  std::string_view key = Key(labels);
-  double total = 0;
-  for (const Shard<Series>& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mutex);
-    auto it = shard.series.find(key);
-    if (it != shard.series.end()) total += it->second.value;
-  }
-  return total;
+  return SumOverShards<Series, double>(shards_, Key(labels),
+                                       [](const Series& s) { return s.value; });
 }
 
 void ValueFamily::Clear() {
@@ -163,14 +157,8 @@ void HistogramFamily::Observe(LabelValues labels, double value) {
 }
 
 uint64_t HistogramFamily::Count(LabelValues labels) const {
-  std::string_view key = Key(labels);
-  uint64_t total = 0;
-  for (const Shard<Series>& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mutex);
-    auto it = shard.series.find(key);
-    if (it != shard.series.end()) total += it->second.count;
-  }
-  return total;
+  return SumOverShards<Series, uint64_t>(shards_, Key(labels),
+                                         [](const Series& s) { return s.count; });
 }
 
 void HistogramFamily::RenderSeries(std::string* out) const {

@@ -40,6 +40,18 @@ class MetricFamily {
   // The series map key for these label values (they must match the label names in number),
   // built in a per-thread buffer that the next call reuses.
   static std::string_view Key(LabelValues values);
+  // Sum over the shards of field(series) for the series `key` (0 where a shard lacks it).
+  template <typename Series, typename Total, typename Field>
+  static Total SumOverShards(const std::array<Shard<Series>, kShards>& shards, std::string_view key,
+                             Field field) {
+    Total total{};
+    for (const Shard<Series>& shard : shards) {
+      std::lock_guard<std::mutex> lock(shard.mutex);
+      auto it = shard.series.find(key);
+      if (it != shard.series.end()) total += field(it->second);
+    }
+    return total;
+  }
   // `{a="x",b="y"}` plus `extra` (e.g. le="0.5") as a last label; "" when there are none.
   std::string LabelText(const std::vector<std::string>& values, std::string_view extra = {}) const;
   virtual void RenderSeries(std::string* out) const = 0;
