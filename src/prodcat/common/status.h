@@ -89,8 +89,11 @@ class [[nodiscard]] StatusOr {
   } while (0)
 
 // `PRODCAT_ASSIGN_OR_RETURN(auto x, MakeX());` declares x or returns the error.
+// `lhs` is a declaration, so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PRODCAT_ASSIGN_OR_RETURN(lhs, expr)                \
   auto PRODCAT_CONCAT(prodcat_or_, __LINE__) = (expr);     \
   if (!PRODCAT_CONCAT(prodcat_or_, __LINE__).ok())         \
     return PRODCAT_CONCAT(prodcat_or_, __LINE__).status(); \
-  lhs = std::move(PRODCAT_CONCAT(prodcat_or_, __LINE__)).value()  // NOLINT(bugprone-macro-parentheses): lhs is a declaration
+  lhs = std::move(PRODCAT_CONCAT(prodcat_or_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
