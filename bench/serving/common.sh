@@ -63,3 +63,18 @@ wrk_run() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# start_prodcat_server SERVE_ARGS... -> starts `$BIN serve --host 127.0.0.1 --port 0 SERVE_ARGS`
+# (output in $WORK/serve.out and serve.err), waits for its "listening on" line and sets
+# SERVER_PID and BASE.
+start_prodcat_server() {
+  "$BIN" serve --host 127.0.0.1 --port 0 "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SERVER_PID=$!
+  local port=""
+  for _ in $(seq 200); do
+    port=$(sed -nE 's/^listening on 127\.0\.0\.1:([0-9]+)$/\1/p' "$WORK/serve.out")
+    [[ -n "$port" ]] && break
+    sleep 0.05
+  done
+  [[ -n "$port" ]] || { cat "$WORK/serve.err" >&2; exit 1; }
+  BASE="http://127.0.0.1:$port"
+}

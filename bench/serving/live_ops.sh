@@ -40,18 +40,8 @@ echo "admin-token" >"$WORK/token"
 
 # start_server EXTRA_ARGS... -> sets SERVER_PID and BASE
 start_server() {
-  "$BIN" serve --model "$WORK/model" --host 127.0.0.1 --port 0 --threads "$NCPU" \
-    --access-log off --poll-seconds 0 --fallback none --admin-token-file "$WORK/token" "$@" \
-    >"$WORK/serve.out" 2>"$WORK/serve.err" &
-  SERVER_PID=$!
-  local port=""
-  for _ in $(seq 200); do
-    port=$(sed -nE 's/^listening on 127\.0\.0\.1:([0-9]+)$/\1/p' "$WORK/serve.out")
-    [[ -n "$port" ]] && break
-    sleep 0.05
-  done
-  [[ -n "$port" ]] || { cat "$WORK/serve.err" >&2; exit 1; }
-  BASE="http://127.0.0.1:$port"
+  start_prodcat_server --model "$WORK/model" --threads "$NCPU" --access-log off --poll-seconds 0 \
+    --fallback none --admin-token-file "$WORK/token" "$@"
   BODIES_FILE="$WORK/single.bodies" wrk -t2 -c4 -d1s -s "$SCRIPT_DIR/post_bodies.lua" "$BASE/predict" >/dev/null
 }
 stop_server() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""; }

@@ -75,17 +75,8 @@ CONF
 NGINX_PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$NGINX_PORT/" >/dev/null && break; sleep 0.05; done
 
-"$BIN" serve --model "$WORK/model" --host 127.0.0.1 --port 0 --threads "$NCPU" \
-  --access-log "$WORK/access.log" --poll-seconds 0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 200); do
-  PORT=$(sed -nE 's/^listening on 127\.0\.0\.1:([0-9]+)$/\1/p' "$WORK/serve.out")
-  [[ -n "$PORT" ]] && break
-  sleep 0.05
-done
-[[ -n "$PORT" ]] || { cat "$WORK/serve.err" >&2; exit 1; }
-BASE="http://127.0.0.1:$PORT"
+start_prodcat_server --model "$WORK/model" --threads "$NCPU" --access-log "$WORK/access.log" \
+  --poll-seconds 0
 # Warm every I/O thread and the batch path.
 BODIES_FILE="$WORK/single.bodies" wrk -t2 -c4 -d1s -s "$SCRIPT_DIR/post_bodies.lua" "$BASE/predict" >/dev/null
 BODIES_FILE="$WORK/batch100.bodies" wrk -t2 -c4 -d1s -s "$SCRIPT_DIR/post_bodies.lua" "$BASE/predict/batch" >/dev/null
