@@ -78,3 +78,24 @@ start_prodcat_server() {
   [[ -n "$port" ]] || { cat "$WORK/serve.err" >&2; exit 1; }
   BASE="http://127.0.0.1:$port"
 }
+
+log() { echo "[bench] $*" >&2; }
+
+# bench_setup NAME -> a scratch directory $WORK (/tmp/prodcat-NAME-bench.*), SCRIPT_DIR, and an
+# exit trap that stops the server ($SERVER_PID) and nginx ($NGINX_PID) this script started, by
+# pid, and removes $WORK; warns when the machine is already busy (sets BUSY_BEFORE).
+bench_setup() {
+  SCRIPT_DIR=$(realpath bench/serving)
+  WORK=$(mktemp -d "/tmp/prodcat-$1-bench.XXXXXX")
+  SERVER_PID=""
+  NGINX_PID=""
+  trap bench_cleanup EXIT
+  BUSY_BEFORE=$(busy_percent 2)
+  ((BUSY_BEFORE > 10)) && log "warning: the machine is ${BUSY_BEFORE}% busy before the run"
+  return 0
+}
+bench_cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [[ -n "$NGINX_PID" ]] && kill -QUIT "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  rm -rf "$WORK"
+}

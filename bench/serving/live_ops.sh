@@ -14,17 +14,7 @@ cd "$(dirname "$0")/../.."
 
 source bench/serving/common.sh
 parse_bench_args "$@" -- wrk
-SCRIPT_DIR=$(realpath bench/serving)
-WORK=$(mktemp -d /tmp/prodcat-liveops-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "[bench] $*" >&2; }
-BUSY_BEFORE=$(busy_percent 2)
-((BUSY_BEFORE > 10)) && log "warning: the machine is ${BUSY_BEFORE}% busy before the run"
+bench_setup liveops
 
 log "training two linear models on $ROWS generated rows in $WORK"
 "$BIN" generate --rows "$ROWS" --seed 42 --out "$WORK/products.csv" >/dev/null

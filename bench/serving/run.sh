@@ -14,20 +14,7 @@ cd "$(dirname "$0")/../.."
 source bench/serving/common.sh
 parse_bench_args "$@" -- wrk nginx
 NGINX=$(command -v nginx)
-SCRIPT_DIR=$(realpath bench/serving)
-WORK=$(mktemp -d /tmp/prodcat-serve-bench.XXXXXX)
-SERVER_PID=""
-NGINX_PID=""
-cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  [[ -n "$NGINX_PID" ]] && kill -QUIT "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "[bench] $*" >&2; }
-
-BUSY_BEFORE=$(busy_percent 2)
-((BUSY_BEFORE > 10)) && log "warning: the machine is ${BUSY_BEFORE}% busy before the run"
+bench_setup serve
 
 # --- the default model: linear, trained on generated data -------------------------------------
 log "training the default model (linear) on $ROWS generated rows in $WORK"
